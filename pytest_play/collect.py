@@ -1,0 +1,236 @@
+"""pytest collection nodes: a scenario file, its test items, and the item a broken file becomes."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .engine import Engine
+from .errors import CheckFailed, PlayError, ScenarioError, StepFailure
+from .loader import Scenario, Step, load_scenario
+from .secrets import Masker, is_secret_name, secret_values
+from .validate import validate_scenario
+from .variables import session_variables
+
+REGISTRY = pytest.StashKey()
+SCENARIO = pytest.StashKey[tuple]()
+ENGINE = pytest.StashKey[Engine]()
+
+
+class ScenarioFile(pytest.File):
+    """A `test_*.json|yml|yaml` file: one item per test data row (and per --count)."""
+
+    def collect(self):
+        try:
+            scenario = load_scenario(self.path)
+            problems = validate_scenario(scenario, self.config.stash[REGISTRY])
+            if problems:
+                raise ScenarioError(self.path, problems)
+        except ScenarioError as error:
+            yield BrokenScenario.from_parent(self, name=self.path.stem, error=error)
+            return
+        yield from scenario_items(self, scenario)
+
+
+def scenario_items(parent: pytest.Collector, scenario: Scenario):
+    config = parent.config
+    rows = list(scenario.metadata.test_data) or [None]
+    ids = row_ids(rows)
+    count = repeat_count(config)
+    for row, row_id in zip(rows, ids):
+        for repetition in range(count):
+            suffix = [row_id] if row_id else []
+            if count > 1:
+                suffix.append(f"{repetition + 1}-{count}")
+            name = parent.path.stem + (f"[{'-'.join(suffix)}]" if suffix else "")
+            item = ScenarioItem.from_parent(parent, name=name, callobj=run_scenario, originalname=parent.path.stem)
+            item.stash[SCENARIO] = (scenario, row)
+            add_markers(item, scenario)
+            yield item
+
+
+def repeat_count(config: pytest.Config) -> int:
+    """pytest-repeat's `--count`: its `pytest_generate_tests` never sees our items."""
+    try:
+        count = int(config.getoption("count", 1) or 1)
+    except (ValueError, TypeError):
+        return 1
+    return max(count, 1)
+
+
+def row_ids(rows: list[dict | None]) -> list[str]:
+    """Readable ids from an explicit `id` or the row's values, leaving secrets out."""
+    ids = [_row_id(row, number) for number, row in enumerate(rows)]
+    seen: dict[str, int] = {}
+    for id_ in ids:
+        seen[id_] = seen.get(id_, 0) + 1
+    counters: dict[str, int] = {}
+    unique = []
+    for id_ in ids:
+        if seen[id_] > 1:
+            counters[id_] = counters.get(id_, -1) + 1
+            id_ = f"{id_}{counters[id_]}"
+        unique.append(id_)
+    return unique
+
+
+def _row_id(row: dict | None, number: int) -> str:
+    if row is None:
+        return ""
+    if "id" in row and row["id"] is not None:
+        return _id_text(row["id"])
+    parts = [_id_text(value) for key, value in row.items()
+             if not is_secret_name(key) and isinstance(value, (str, int, float, bool)) and str(value) != ""]
+    return "-".join(parts) or f"test_data{number}"
+
+
+def _id_text(value: Any) -> str:
+    text = str(value)
+    return text.encode("ascii", "backslashreplace").decode("ascii").replace(" ", "_")
+
+
+def add_markers(item: pytest.Item, scenario: Scenario) -> None:
+    metadata = scenario.metadata
+    for marker in metadata.markers:
+        register_marker(item.config, marker)
+        item.add_marker(marker)
+    for key, mark in (("skip", pytest.mark.skip), ("xfail", pytest.mark.xfail)):
+        value = getattr(metadata, key)
+        if value is True or isinstance(value, str):
+            reason = value if isinstance(value, str) else f"scenario marked {key}"
+            item.add_marker(mark(reason=reason))
+        elif isinstance(value, dict) and value.get("condition") is True:
+            item.add_marker(mark(reason=value.get("reason") or f"scenario marked {key}"))
+
+
+def register_marker(config: pytest.Config, name: str) -> None:
+    registered = {line.split(":")[0].split("(")[0].strip() for line in config.getini("markers")}
+    if name not in registered:
+        config.addinivalue_line("markers", f"{name}: marker used by pytest-play scenarios")
+
+
+def run_scenario(request: pytest.FixtureRequest) -> None:
+    """The test function of every scenario item."""
+    item = request.node
+    scenario, row = item.stash[SCENARIO]
+    engine = make_engine(request, row, scenario.path)
+    apply_conditions(request, engine, scenario)
+    timeout = scenario.metadata.timeout or request.config.getoption("play_timeout", None)
+    engine.run_scenario(scenario.steps, timeout=timeout)
+
+
+def make_engine(request: pytest.FixtureRequest, row: dict | None = None, path: Path | None = None) -> Engine:
+    """An engine with the session's variables (and a test data row) for one test."""
+    base, declared = session_variables(request)
+    variables = dict(base)
+    if row:
+        variables.update(row)
+    engine = Engine(request, variables, request.config.stash[REGISTRY], declared_secrets=declared, path=path)
+    request.node.stash[ENGINE] = engine
+    request.addfinalizer(engine.teardown)
+    return engine
+
+
+def apply_conditions(request, engine: Engine, scenario: Scenario) -> None:
+    """`skip`/`xfail` metadata whose condition is an expression over the variables."""
+    for key in ("skip", "xfail"):
+        value = getattr(scenario.metadata, key)
+        if not isinstance(value, dict) or not isinstance(value.get("condition"), str):
+            continue
+        if engine.evaluate(engine.parametrize_text(value["condition"])):
+            reason = value.get("reason") or f"condition: {value['condition']}"
+            if key == "skip":
+                pytest.skip(reason)
+            request.applymarker(pytest.mark.xfail(reason=reason, strict=bool(value.get("strict"))))
+
+
+class ScenarioItem(pytest.Function):
+    """One run of a scenario. A `pytest.Function`, so fixtures and plugins just work."""
+
+    def reportinfo(self):
+        scenario, _ = self.stash[SCENARIO]
+        return self.path, 0, self.name
+
+    def repr_failure(self, excinfo, style=None):
+        error = excinfo.value
+        if isinstance(error, StepFailure):
+            return self.masker(error.rendered)(format_step_failure(error, self.config))
+        if isinstance(error, (PlayError, CheckFailed)):
+            return self.masker()(f"{display_path(self.config, self.path)}: {error}")
+        return super().repr_failure(excinfo, style=style)
+
+    def masker(self, rendered: Any = None) -> Masker:
+        engine = self.stash.get(ENGINE, None)
+        values = set()
+        if engine is not None:
+            values = secret_values(engine.variables, engine.declared_secrets)
+        if isinstance(rendered, dict):
+            values |= secret_values(rendered)
+        return Masker(values)
+
+
+class BrokenScenario(pytest.Item):
+    """A file that can't be loaded: one failing item, so the other files still run."""
+
+    def __init__(self, *, error: ScenarioError, **kwargs):
+        super().__init__(**kwargs)
+        self.error = error
+
+    def runtest(self):
+        raise self.error
+
+    def reportinfo(self):
+        return self.path, (self.error.line or 1) - 1, f"{self.name} (invalid scenario)"
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, ScenarioError):
+            return excinfo.value.format(display_path(self.config, self.path))
+        return super().repr_failure(excinfo, style=style)
+
+
+def display_path(config: pytest.Config, path: Path) -> str:
+    try:
+        return os.path.relpath(path, config.invocation_params.dir)
+    except ValueError:
+        return str(path)
+
+
+def format_step_failure(failure: StepFailure, config: pytest.Config) -> str:
+    step: Step = failure.step
+    where = f"{display_path(config, step.path)}:{step.line}" if step.line else display_path(config, step.path)
+    comment = f" ({step.comment})" if step.comment else ""
+    lines = [f"{where}: step {step.label}{comment} failed", f"  step: {_compact(failure.rendered)}"]
+    cause = failure.cause
+    lines.append(f"  {_cause_text(cause)}")
+    for name, value in getattr(cause, "details", {}).items():
+        lines.append(f"    {name} = {_short(value)}")
+    return "\n".join(lines)
+
+
+def _cause_text(cause: BaseException) -> str:
+    message = str(cause).strip()
+    if isinstance(cause, PlayError):
+        return message.replace("\n", "\n  ")
+    name = "AssertionError" if isinstance(cause, AssertionError) else type(cause).__name__
+    first = message.splitlines()[0] if message else ""
+    return f"{name}: {first}" if first else name
+
+
+def _compact(command: Any) -> str:
+    if not isinstance(command, dict):
+        return _short(command)
+    shown = {k: v for k, v in command.items() if k != "comment"}
+    try:
+        text = json.dumps(shown, default=repr, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(shown)
+    return text if len(text) <= 500 else text[:497] + "..."
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 200 else text[:197] + "..."

@@ -1,0 +1,273 @@
+"""The engine: holds a test's variables, renders each step and hands it to its provider.
+
+It offers providers the pytest-play protocol: `variables`, `update_variables`,
+`execute_command`, `parametrize`, `register_teardown_callback` and `request`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from . import templating
+from .errors import CheckFailed, PlayTimeout, ScenarioError, StepError, StepFailure
+from .expressions import compile_expression, make_lookup
+from .loader import Mapping as ParsedMapping
+from .loader import Step, load_scenario, load_text, make_steps
+from .registry import CommandSpec, ProviderRegistry
+from .secrets import Masker, secret_values
+from .validate import check_parameters
+
+
+class Engine:
+    """Runs steps for one test. Build one per test item (or per `play` fixture)."""
+
+    def __init__(self, request, variables: dict, registry: ProviderRegistry, *,
+                 declared_secrets: Iterable[str] = (), path: Path | None = None, output=None):
+        self.request = request
+        self.variables = variables
+        self.registry = registry
+        self.declared_secrets = set(declared_secrets)
+        self.path = Path(path) if path else None
+        self.current_step: Step | None = None
+        self.soft_failures: list[str] = []
+        self.include_chain: list[Path] = [self.path] if self.path else []
+        self._providers: dict[type, Any] = {}
+        self._teardown: list[Callable[[], Any]] = []
+        self._output = output
+
+    # --- the pytest-play protocol -------------------------------------------
+
+    def update_variables(self, extra_variables: Mapping[str, Any]) -> None:
+        self.variables.update(extra_variables)
+
+    def register_teardown_callback(self, callback: Callable[[], Any]) -> None:
+        if callback not in self._teardown:
+            self._teardown.append(callback)
+
+    def parametrize(self, data: Any) -> Any:
+        """Render `$variables` and `{! expressions !}` in a string (or any parsed value)."""
+        return templating.render(data, self.variables)
+
+    def parametrize_text(self, text: str) -> str:
+        """Render a string, always returning text."""
+        return templating.render_text(text, self.variables)
+
+    def execute_command(self, command: Mapping[str, Any], **kwargs) -> Any:
+        """Run one step given as a mapping; `kwargs` are visible to its expressions."""
+        if isinstance(command, Step):
+            return self.run_step(command, **kwargs)
+        if not isinstance(command, dict):
+            raise StepError(f"a step must be a mapping with a 'type', not {type(command).__name__}")
+        parent = self.current_step
+        line = getattr(command, "line", None) or (parent.line if parent else None)
+        path = parent.path if parent else (self.path or Path("<steps>"))
+        label = f"{parent.label}.sub" if parent else "*"
+        return self.run_step(Step(command, path, line, label), **kwargs)
+
+    def execute(self, data: Any, extra_variables: Mapping[str, Any] | None = None) -> None:
+        """Run parsed steps: a list of steps, or a mapping with `steps`."""
+        if extra_variables:
+            self.update_variables(extra_variables)
+        raw_steps = data["steps"] if isinstance(data, dict) else data
+        self.run_steps(make_steps(self.path or Path("<steps>"), raw_steps))
+
+    def execute_raw(self, data: str, extra_variables: Mapping[str, Any] | None = None) -> None:
+        """Run a scenario given as JSON or YAML text."""
+        if extra_variables:
+            self.update_variables(extra_variables)
+        scenario = load_text(data, self.path or Path("<text>"))
+        self.run_steps(scenario.steps)
+
+    def get_file_contents(self, *parts: str) -> str:
+        return Path(*parts).read_text(encoding="utf-8")
+
+    # --- running ------------------------------------------------------------
+
+    def run_steps(self, steps: Iterable[Step]) -> None:
+        for step in steps:
+            self.run_step(step)
+
+    def run_scenario(self, steps: Iterable[Step], timeout: float | None = None) -> None:
+        """Run a whole scenario within `timeout` seconds, then report deferred failures."""
+        with self._deadline(timeout):
+            self.run_steps(steps)
+        if self.soft_failures:
+            count = len(self.soft_failures)
+            raise CheckFailed(f"{count} verification{'s' if count > 1 else ''} failed:\n"
+                              + "\n".join(f"  - {f}" for f in self.soft_failures))
+
+    def soft_fail(self, message: str) -> None:
+        """Record a failed verification: the scenario goes on and fails at the end."""
+        where = self.current_step.where() if self.current_step else "scenario"
+        self.soft_failures.append(f"{where}: {message}")
+        self.log(f"verification failed: {message}")
+
+    def run_step(self, step: Step, **kwargs) -> Any:
+        spec, templated = self._plan(step)
+        data = step.data
+        previous, self.current_step = self.current_step, step
+        start = time.perf_counter()
+        command: Any = data
+        outcome = "failed"
+        try:
+            if "skip_condition" in data and self._skip(data["skip_condition"], kwargs):
+                outcome = "skipped by skip_condition"
+                return None
+            command = self._render(data, spec, templated)
+            result = getattr(self.provider(spec.provider_class), spec.method)(command, **kwargs)
+            outcome = "ok"
+            return result
+        except StepFailure:
+            raise
+        except Exception as exc:
+            raise StepFailure(step, command, exc) from exc
+        finally:
+            elapsed = time.perf_counter() - start
+            self.variables["_elapsed"] = elapsed
+            self.current_step = previous
+            self.log(f"step {step.label} {data.get('type')}{_comment(data)}: {outcome} in {elapsed * 1000:.1f} ms")
+
+    def provider(self, provider_class: type) -> Any:
+        instance = self._providers.get(provider_class)
+        if instance is None:
+            instance = self._providers[provider_class] = provider_class(self)
+        return instance
+
+    def evaluate(self, expression: str, **names: Any) -> Any:
+        """Evaluate a safe expression; `names` first, then variables, then helpers."""
+        lookup = make_lookup(names, self.variables, {"variables": self.variables})
+        return compile_expression(expression).evaluate(lookup)
+
+    def names_in(self, expression: str, **names: Any) -> dict[str, Any]:
+        """The values of the names an expression uses, to explain a failure."""
+        scope = {**self.variables, **names}
+        return {n: scope[n] for n in compile_expression(expression).names if n in scope}
+
+    def mask(self, text: str) -> str:
+        return Masker(secret_values(self.variables, self.declared_secrets))(text)
+
+    def log(self, message: str) -> None:
+        print(f"[play] {message}", file=self._output or sys.stdout)
+
+    def teardown(self) -> None:
+        """Run teardown callbacks, last registered first; all run even if one fails."""
+        errors = []
+        while self._teardown:
+            callback = self._teardown.pop()
+            try:
+                callback()
+            except Exception as exc:
+                errors.append(exc)
+        if errors:
+            raise errors[0]
+
+    # --- helpers ----------------------------------------------------------------
+
+    def _plan(self, step: Step) -> tuple[CommandSpec, bool]:
+        """The step's command and whether it has templates; cached on parsed steps."""
+        data = step.data
+        plan = data.plan if isinstance(data, ParsedMapping) else None
+        if plan is not None:
+            return plan
+        try:
+            spec = self.registry.resolve(data.get("provider"), data.get("type"))
+        except LookupError as exc:
+            raise StepFailure(step, data, StepError(str(exc))) from None
+        problems = check_parameters(spec, data)
+        if problems:
+            raise StepFailure(step, data, StepError("; ".join(problems)))
+        plan = spec, templating.needs_rendering({k: v for k, v in data.items() if k not in spec.raw_keys})
+        if isinstance(data, ParsedMapping):
+            data.plan = plan
+        return plan
+
+    def _render(self, data: dict, spec: CommandSpec, templated: bool) -> dict:
+        if templated:
+            command = templating.render(data, self.variables, skip=spec.raw_keys, text=spec.text_keys)
+            problems = check_parameters(spec, command, rendered=True)
+            if problems:
+                raise StepError("; ".join(problems))
+        else:
+            command = dict(data)
+        defaults = self.variables.get(spec.provider)
+        if isinstance(defaults, dict):
+            command = merge(templating.render(defaults, self.variables), command)
+        return command
+
+    def _skip(self, condition: Any, names: Mapping[str, Any]) -> bool:
+        if isinstance(condition, bool):
+            return condition
+        return bool(self.evaluate(templating.render_text(condition, self.variables), **names))
+
+    @contextlib.contextmanager
+    def _deadline(self, timeout: float | None):
+        usable = timeout and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+        if not usable:
+            yield
+            return
+
+        def expire(signum, frame):
+            raise PlayTimeout(f"scenario timed out after {timeout:g}s")
+
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+    # --- include support --------------------------------------------------------
+
+    def include(self, reference: str) -> None:
+        """Run the steps of another scenario file, sharing this test's variables."""
+        base = self.include_chain[-1].parent if self.include_chain else Path.cwd()
+        path = resolve_path(reference, base)
+        chain = self.include_chain
+        if path in chain:
+            shown = " -> ".join(str(p) for p in chain + [path])
+            raise StepError(f"include cycle: {shown}")
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as exc:
+            raise StepError(f"can't include {reference!r}: {exc}") from None
+        chain.append(path)
+        try:
+            self.run_steps(scenario.steps)
+        finally:
+            chain.pop()
+
+
+def resolve_path(reference: str, base: Path) -> Path:
+    """A path relative to `base` (the including file's folder), else to the working directory."""
+    candidate = Path(reference)
+    if not candidate.is_absolute():
+        relative = base / candidate
+        candidate = relative if relative.exists() else Path.cwd() / candidate
+    if not candidate.exists():
+        raise StepError(f"file {reference!r} not found (looked in {base} and {os.getcwd()})")
+    return candidate.resolve()
+
+
+def merge(defaults: dict, command: dict) -> dict:
+    """`command` deep-merged over `defaults` (command wins)."""
+    merged = dict(defaults)
+    for key, value in command.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _comment(data: Mapping[str, Any]) -> str:
+    comment = data.get("comment")
+    return f" ({comment})" if comment else ""

@@ -1,0 +1,389 @@
+"""Read scenario files (JSON, YAML, sidecar .ini) into `Scenario` objects.
+
+Parsing happens once per file. Every mapping keeps the line it started on, so
+problems found later can still point at `file:line`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import configparser
+import json
+import json.decoder
+import json.scanner
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ScenarioError
+
+SCENARIO_SUFFIXES = (".json", ".yml", ".yaml")
+METADATA_KEYS = ("markers", "test_data", "skip", "xfail", "timeout")
+# Keys of Selenium Builder's JSON format that carry no meaning for us.
+IGNORED_KEYS = ("type", "seleniumVersion", "formatVersion", "$schema", "name", "description")
+MAX_VALUES = 1_000_000
+
+
+class Mapping(dict):
+    """A parsed mapping that remembers the line it started on.
+
+    The engine also caches, per parsed step, the command it resolved to
+    (`plan`), so nothing is looked up twice.
+    """
+
+    __slots__ = ("line", "plan")
+
+    def __init__(self, *args, line: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.line = line
+        self.plan = None
+
+
+def line_of(value: Any, default: int | None = None) -> int | None:
+    return getattr(value, "line", None) or default
+
+
+@dataclass(frozen=True, eq=False)
+class Step:
+    """One step as written: its raw mapping, where it is, and its position."""
+
+    data: dict
+    path: Path
+    line: int | None
+    label: str  # "3", or "3.2" for the 2nd sub-command of step 3
+
+    @property
+    def type(self) -> Any:
+        return self.data.get("type")
+
+    @property
+    def provider(self) -> Any:
+        return self.data.get("provider")
+
+    @property
+    def comment(self) -> Any:
+        return self.data.get("comment")
+
+    def where(self) -> str:
+        at = f"{self.path}:{self.line}" if self.line else str(self.path)
+        comment = f" ({self.comment})" if self.comment else ""
+        return f"{at}: step {self.label}{comment}"
+
+
+@dataclass(frozen=True)
+class Metadata:
+    markers: tuple[str, ...] = ()
+    test_data: tuple[dict, ...] = ()
+    skip: Any = None
+    xfail: Any = None
+    timeout: float | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    path: Path
+    steps: tuple[Step, ...]
+    metadata: Metadata = field(default_factory=Metadata)
+
+
+def is_scenario_file(path: Path) -> bool:
+    return path.name.startswith("test_") and path.suffix in SCENARIO_SUFFIXES
+
+
+def load_scenario(path: Path, text: str | None = None) -> Scenario:
+    """Parse a scenario file, and the `.ini` beside it if there is one."""
+    path = Path(path)
+    if text is None:
+        text = _read_text(path)
+    documents = parse_documents(path, text)
+    metadata, steps = split_documents(path, documents)
+    ini = path.with_suffix(".ini")
+    if ini.is_file():
+        metadata = _merge_metadata(metadata, _read_ini(ini))
+    return Scenario(path, make_steps(path, steps), _metadata(path, metadata))
+
+
+def load_text(text: str, path: Path) -> Scenario:
+    """Parse pasted text that may be JSON or YAML (reported as `path`)."""
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")):
+        try:
+            documents = [parse_json(path, text)]
+        except ScenarioError:
+            documents = None  # maybe YAML flow style; let YAML report it
+        if documents is not None:
+            metadata, steps = split_documents(path, documents)
+            return Scenario(path, make_steps(path, steps), _metadata(path, metadata))
+    documents = parse_yaml(path, text)
+    metadata, steps = split_documents(path, documents)
+    return Scenario(path, make_steps(path, steps), _metadata(path, metadata))
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError.single(path, None, f"can't read file: {exc.strerror}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ScenarioError.single(path, line, "file is not UTF-8 text") from None
+
+
+def parse_documents(path: Path, text: str) -> list:
+    if path.suffix == ".json":
+        return [parse_json(path, text)]
+    return parse_yaml(path, text)
+
+
+# --- JSON, with line numbers -------------------------------------------------
+
+
+_NEWLINE = re.compile("\n")
+
+
+class _LineDecoder(json.JSONDecoder):
+    """A JSON decoder whose objects are `Mapping`s that know their line."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        newlines = [match.start() for match in _NEWLINE.finditer(text)]
+
+        def parse_object(s_and_end, *args):
+            start = s_and_end[1]
+            obj, end = json.decoder.JSONObject(s_and_end, *args)
+            return Mapping(obj, line=bisect.bisect_left(newlines, start) + 1), end
+
+        self.parse_object = parse_object
+        self.scan_once = json.scanner.py_make_scanner(self)
+
+
+def parse_json(path: Path, text: str) -> Any:
+    try:
+        return _LineDecoder(text).decode(text)
+    except json.JSONDecodeError as exc:
+        raise ScenarioError.single(path, exc.lineno, f"invalid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise ScenarioError.single(path, None, "invalid JSON: nested too deeply") from None
+
+
+# --- YAML, with line numbers -------------------------------------------------
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(_BaseLoader):
+    """Safe YAML loader whose mappings are `Mapping`s that know their line."""
+
+
+def _construct_mapping(loader, node):
+    data = Mapping(line=node.start_mark.line + 1)
+    yield data
+    data.update(loader.construct_mapping(node))
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+
+
+def parse_yaml(path: Path, text: str) -> list:
+    try:
+        documents = list(yaml.load_all(text, Loader=_LineLoader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or exc.context or "syntax error"
+        raise ScenarioError.single(path, line, f"invalid YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError.single(path, None, f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise ScenarioError.single(path, None, "invalid YAML: nested too deeply") from None
+    if "&" in text:  # anchors can make a small file expand enormously
+        _check_size(path, documents)
+    return documents
+
+
+def _check_size(path: Path, documents: list) -> None:
+    sizes: dict[int, int] = {}
+
+    def size(value) -> int:
+        if isinstance(value, (dict, list)):
+            key = id(value)
+            if key not in sizes:
+                sizes[key] = 1  # guards against self-reference
+                children = value.values() if isinstance(value, dict) else value
+                sizes[key] = 1 + sum(size(child) for child in children)
+            return sizes[key]
+        return 1
+
+    if sum(size(d) for d in documents) > MAX_VALUES:
+        raise ScenarioError.single(path, None, "file expands to too many values (YAML aliases)")
+
+
+# --- documents -> metadata and steps -------------------------------------------
+
+
+def split_documents(path: Path, documents: list) -> tuple[dict, Any]:
+    """Return `(metadata, steps)` from the parsed documents of one file."""
+    documents = [d for d in documents if d is not None]
+    if not documents:
+        raise ScenarioError.single(path, None, "no steps: the file is empty")
+    if len(documents) > 2:
+        line = line_of(documents[2])
+        raise ScenarioError.single(
+            path, line, f"expected at most 2 YAML documents (metadata, steps), found {len(documents)}"
+        )
+    metadata: dict = Mapping(line=1)
+    if len(documents) == 2:
+        metadata = documents[0]
+        if not isinstance(metadata, dict):
+            raise ScenarioError.single(
+                path, line_of(metadata, 1), f"metadata must be a mapping, not {_kind(metadata)}"
+            )
+    body = documents[-1]
+    if isinstance(body, list):
+        return metadata, body
+    if isinstance(body, dict):
+        if "steps" not in body:
+            raise ScenarioError.single(path, line_of(body, 1), "missing 'steps' list")
+        extra = {k: v for k, v in body.items() if k in METADATA_KEYS}
+        unknown = [k for k in body if k not in METADATA_KEYS and k not in IGNORED_KEYS and k != "steps"]
+        if unknown:
+            from .errors import did_you_mean
+
+            key = unknown[0]
+            hint = did_you_mean(str(key), METADATA_KEYS + ("steps",))
+            raise ScenarioError.single(path, line_of(body, 1), f"unknown top-level key {key!r}{hint}")
+        return _merge_metadata(metadata, extra), body["steps"]
+    raise ScenarioError.single(
+        path, line_of(body, 1), f"expected a list of steps or a mapping with 'steps', not {_kind(body)}"
+    )
+
+
+def make_steps(path: Path, raw_steps: Any, parent: Step | None = None) -> tuple[Step, ...]:
+    """Wrap raw step mappings into `Step`s; structure is checked by the validator."""
+    where = parent.line if parent else None
+    if not isinstance(raw_steps, list):
+        raise ScenarioError.single(path, line_of(raw_steps, where), f"'steps' must be a list, not {_kind(raw_steps)}")
+    prefix = f"{parent.label}." if parent else ""
+    steps = []
+    for number, raw in enumerate(raw_steps, 1):
+        label = f"{prefix}{number}"
+        if not isinstance(raw, dict):
+            line = line_of(raw, where)
+            raise ScenarioError.single(
+                path, line, f"step {label}: a step must be a mapping with a 'type', not {_kind(raw)}"
+            )
+        steps.append(Step(raw, path, line_of(raw, where), label))
+    return tuple(steps)
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
+    for kind, name in names.items():
+        if isinstance(value, kind):
+            return name
+    return "a number" if isinstance(value, (int, float)) else type(value).__name__
+
+
+# --- metadata -------------------------------------------------------------------
+
+
+def _read_ini(path: Path) -> dict:
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError) as exc:
+        raise ScenarioError.single(path, getattr(exc, "lineno", None), f"invalid .ini metadata: {exc}") from None
+    if not parser.has_section("pytest"):
+        return {}
+    section = parser["pytest"]
+    text = path.read_text(encoding="utf-8")
+    metadata: dict = Mapping(line=1)
+    if "markers" in section:
+        metadata["markers"] = [m.strip() for m in section["markers"].split() if m.strip()]
+    if "test_data" in section:
+        rows = []
+        for raw in section["test_data"].splitlines():
+            raw = raw.strip()
+            if not raw:
+                continue
+            line = _line_containing(text, raw)
+            try:
+                row = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                raise ScenarioError.single(path, line, f"test_data row is not valid JSON: {exc.msg}") from None
+            rows.append(Mapping(row, line=line) if isinstance(row, dict) else row)
+        metadata["test_data"] = rows
+    for key in ("skip", "xfail", "timeout"):
+        if key in section:
+            metadata[key] = yaml.safe_load(section[key])
+    return metadata
+
+
+def _line_containing(text: str, needle: str) -> int | None:
+    index = text.find(needle)
+    return text.count("\n", 0, index) + 1 if index >= 0 else None
+
+
+def _merge_metadata(base: dict, extra: dict) -> dict:
+    merged = Mapping(base, line=line_of(base, 1))
+    for key, value in extra.items():
+        if key == "markers":
+            merged[key] = list(_as_list(base.get(key))) + list(_as_list(value))
+        else:
+            merged[key] = value
+    return merged
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _metadata(path: Path, raw: dict) -> Metadata:
+    line = line_of(raw, 1)
+    unknown = [k for k in raw if k not in METADATA_KEYS]
+    if unknown:
+        from .errors import did_you_mean
+
+        hint = did_you_mean(str(unknown[0]), METADATA_KEYS)
+        raise ScenarioError.single(path, line, f"unknown metadata key {unknown[0]!r}{hint}")
+    markers = _as_list(raw.get("markers"))
+    for marker in markers:
+        if not isinstance(marker, str) or not marker.isidentifier():
+            raise ScenarioError.single(path, line, f"marker {marker!r} is not a valid name")
+    rows = raw.get("test_data") or []
+    if not isinstance(rows, list):
+        raise ScenarioError.single(path, line, f"'test_data' must be a list of mappings, not {_kind(rows)}")
+    for number, row in enumerate(rows, 1):
+        if not isinstance(row, dict):
+            raise ScenarioError.single(
+                path, line_of(row, line), f"test_data row {number} must be a mapping, not {_kind(row)}"
+            )
+    for key in ("skip", "xfail"):
+        _check_condition(path, line, key, raw.get(key))
+    timeout = raw.get("timeout")
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0):
+        raise ScenarioError.single(path, line, f"'timeout' must be a positive number of seconds, not {timeout!r}")
+    return Metadata(tuple(markers), tuple(rows), raw.get("skip"), raw.get("xfail"), timeout, line)
+
+
+def _check_condition(path: Path, line: int | None, key: str, value: Any) -> None:
+    if value is None or isinstance(value, (bool, str)):
+        return
+    if isinstance(value, dict):
+        allowed = {"condition", "reason", "strict"}
+        unknown = set(value) - allowed
+        if not unknown and isinstance(value.get("condition", ""), (str, bool)):
+            return
+    raise ScenarioError.single(
+        path,
+        line_of(value, line),
+        f"'{key}' must be true/false, a reason, or {{condition: EXPRESSION, reason: TEXT}}",
+    )

@@ -1,0 +1,1 @@
+"""--play-text / --play-file options (being written)."""

@@ -1,0 +1,91 @@
+"""The `python` provider: assertions, variables, waits and loops on safe expressions."""
+
+from __future__ import annotations
+
+import time
+
+from ..errors import CheckFailed, PlayTimeout
+from ..loader import make_steps
+from ..waiting import poll
+from . import BaseProvider, Param, command
+
+_EXPRESSION = Param("expression", doc="a Python expression (see 'Expressions')")
+_TIMEOUT = Param("number", required=False, default=10, doc="seconds before giving up; 0 means no limit")
+_POLL = Param("number", required=False, default=0.1, doc="seconds between attempts; 0 means none")
+_SUB_COMMANDS = Param("steps", required=False, default=[], doc="steps run before each check")
+# Rendered on each attempt, so `$name` sees what the sub-commands just stored.
+_CONDITION = Param("expression", render=False, doc="a Python expression, checked on each attempt")
+
+
+class PythonProvider(BaseProvider):
+    """Expressions evaluated in a sandbox, with variables as names."""
+
+    @command(expression=_EXPRESSION)
+    def command_assert(self, command, **kwargs):
+        """Fail the step unless `expression` is true; shows the values of its names."""
+        expression = command["expression"]
+        if not self.engine.evaluate(expression, **kwargs):
+            raise CheckFailed(f"assertion is false: {expression}", self.engine.names_in(expression, **kwargs))
+
+    @command(name=Param("string", doc="variable to set"), expression=_EXPRESSION)
+    def command_store_variable(self, command, **kwargs):
+        """Set variable `name` to the value of `expression`."""
+        value = self.engine.evaluate(command["expression"], **kwargs)
+        self.engine.update_variables({command["name"]: value})
+        return value
+
+    @command(expression=_EXPRESSION)
+    def command_exec(self, command, **kwargs):
+        """Evaluate `expression` and return its value."""
+        return self.engine.evaluate(command["expression"], **kwargs)
+
+    @command(seconds=Param("number", doc="how long to sleep"))
+    def command_sleep(self, command, **kwargs):
+        """Sleep for `seconds`."""
+        time.sleep(float(command["seconds"]))
+
+    @command(expression=_CONDITION, timeout=_TIMEOUT, poll=_POLL, sub_commands=_SUB_COMMANDS)
+    def command_wait_until(self, command, **kwargs):
+        """Run `sub_commands`, then check `expression`; repeat until it is true or time runs out."""
+        return self._wait(command, kwargs, wanted=True)
+
+    @command(expression=_CONDITION, timeout=_TIMEOUT, poll=_POLL, sub_commands=_SUB_COMMANDS)
+    def command_wait_until_not(self, command, **kwargs):
+        """Like `wait_until`, until `expression` is false."""
+        return self._wait(command, kwargs, wanted=False)
+
+    @command(expression=_CONDITION, timeout=_TIMEOUT, poll=Param("number", required=False, default=0),
+             sub_commands=_SUB_COMMANDS)
+    def command_while(self, command, **kwargs):
+        """Run `sub_commands` again and again while `expression` is true (bounded by `timeout`)."""
+        expression = command["expression"]
+        steps = self._sub_steps(command)
+        timeout, interval = command.get("timeout", 10), command.get("poll", 0)
+        deadline = time.monotonic() + timeout if timeout else None
+        while self.engine.evaluate(self.engine.parametrize_text(expression), **kwargs):
+            if deadline is not None and time.monotonic() >= deadline:
+                raise PlayTimeout(f"'while' still true after {timeout:g}s: {expression}")
+            self.engine.run_steps(steps)
+            if interval:
+                time.sleep(interval)
+
+    def _wait(self, command, kwargs, wanted: bool):
+        expression = command["expression"]
+        steps = self._sub_steps(command)
+        engine = self.engine
+
+        def attempt():
+            engine.run_steps(steps)
+            # The expression may use variables the sub-commands just changed.
+            text = engine.parametrize_text(expression)
+            value = engine.evaluate(text, **kwargs)
+            return bool(value) == wanted, engine.names_in(text, **kwargs) or value
+
+        what = f"{expression!r} to be {'true' if wanted else 'false'}"
+        return poll(attempt, timeout=command.get("timeout", 10), interval=command.get("poll", 0.1),
+                    waiting_for=what)
+
+    def _sub_steps(self, command):
+        raw = command.get("sub_commands") or []
+        return make_steps(self.engine.current_step.path, raw, parent=self.engine.current_step)
+

@@ -1,0 +1,157 @@
+"""Find the installed providers once, and resolve each step to its command.
+
+Providers come from the `playcommands` entry point group, built-ins included.
+When a third-party distribution registers a name that pytest-play also ships,
+the third-party one wins and `overridden` records it for the pytest header.
+Classes are imported on first use; their command tables are computed once.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import did_you_mean
+from .providers import Param
+
+GROUP = "playcommands"
+OUR_DISTRIBUTION = "pytest-play"
+# Short names a scenario may use instead of pytest-play's provider names.
+ALIASES = {"browser": "selenium", "http": "play_requests", "sql": "play_sql", "websocket": "play_websocket"}
+# Keys every step may carry, whatever its provider.
+STEP_KEYS = {
+    "type": Param("string", doc="the command"),
+    "provider": Param("string", required=False, doc="the provider; optional when the type is unambiguous"),
+    "comment": Param("any", required=False, doc="free text shown in reports"),
+    "skip_condition": Param(("string", "boolean"), required=False, doc="skip the step when this expression is true"),
+}
+
+
+@dataclass(frozen=True, eq=False)
+class CommandSpec:
+    """A provider's command: the method to call and its declared parameters."""
+
+    provider: str
+    provider_class: type
+    type: str
+    method: str
+    params: dict[str, Param] | None  # None: not declared, anything is accepted
+    doc: str
+
+    @property
+    def raw_keys(self) -> frozenset:
+        """Parameters rendered by the provider itself (sub-steps)."""
+        if not self.params:
+            return frozenset()
+        return frozenset(name for name, param in self.params.items() if not param.render)
+
+    @property
+    def text_keys(self) -> frozenset:
+        """Parameters always rendered to text (expressions)."""
+        if not self.params:
+            return frozenset()
+        return frozenset(name for name, param in self.params.items() if "expression" in param.kinds)
+
+
+class ProviderRegistry:
+    """The providers available to a session, by name."""
+
+    def __init__(self, entry_points):
+        self._entry_points: dict[str, Any] = {}
+        self.overridden: list[tuple[str, str]] = []
+        for ep in sorted(entry_points, key=_ours_first):
+            if ep.name in self._entry_points and _distribution(ep) != OUR_DISTRIBUTION:
+                self.overridden.append((ep.name, _distribution(ep) or ep.value))
+            self._entry_points[ep.name] = ep
+        self._classes: dict[str, type] = {}
+        self._load_errors: dict[str, str] = {}
+        self._commands: dict[type, dict[str, CommandSpec]] = {}
+        self._by_type: dict[str, list[CommandSpec]] | None = None
+
+    @classmethod
+    def discover(cls) -> ProviderRegistry:
+        return cls(importlib.metadata.entry_points(group=GROUP))
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(self._entry_points)
+
+    def provider_class(self, name: str) -> type | None:
+        if name not in self._classes and name in self._entry_points and name not in self._load_errors:
+            try:
+                self._classes[name] = self._entry_points[name].load()
+            except Exception as exc:  # a broken third-party package must not crash the run
+                self._load_errors[name] = f"{type(exc).__name__}: {exc}"
+        return self._classes.get(name)
+
+    def load_error(self, name: str) -> str | None:
+        return self._load_errors.get(name)
+
+    def commands(self, name: str) -> dict[str, CommandSpec]:
+        """The commands of provider `name`, by type (empty if it can't be loaded)."""
+        provider_class = self.provider_class(name)
+        if provider_class is None:
+            return {}
+        if provider_class not in self._commands:
+            table = {}
+            for attribute in dir(provider_class):
+                if attribute.startswith("command_"):
+                    method = getattr(provider_class, attribute)
+                    params = getattr(method, "play_params", None)
+                    if params is not None:
+                        params = {**getattr(provider_class, "common_params", {}), **params}
+                    doc = (method.__doc__ or "").strip()
+                    table[attribute[8:]] = CommandSpec(name, provider_class, attribute[8:], attribute, params, doc)
+            self._commands[provider_class] = table
+        return self._commands[provider_class]
+
+    def by_type(self) -> dict[str, list[CommandSpec]]:
+        """Every command type, with the providers (one per class) that offer it."""
+        if self._by_type is None:
+            index: dict[str, list[CommandSpec]] = {}
+            seen: set[type] = set()
+            for name in self.names:
+                provider_class = self.provider_class(name)
+                if provider_class is None or provider_class in seen:
+                    continue
+                seen.add(provider_class)
+                for type_, spec in self.commands(name).items():
+                    index.setdefault(type_, []).append(spec)
+            self._by_type = index
+        return self._by_type
+
+    def resolve(self, provider: Any, type_: Any) -> CommandSpec:
+        """The command for a step's `provider` and `type`; raises LookupError with advice."""
+        if not isinstance(type_, str) or not type_:
+            raise LookupError(f"'type' must be a command name, not {type_!r}")
+        if provider is None:
+            candidates = self.by_type().get(type_, [])
+            if len(candidates) == 1:
+                return candidates[0]
+            if candidates:
+                names = ", ".join(sorted(c.provider for c in candidates))
+                raise LookupError(f"command {type_!r} is offered by several providers ({names}): add 'provider'")
+            raise LookupError(f"unknown command {type_!r}{did_you_mean(type_, self.by_type())}")
+        if isinstance(provider, str) and provider not in self._entry_points:
+            provider = ALIASES.get(provider, provider)
+        if not isinstance(provider, str) or provider not in self._entry_points:
+            known = self.names + [a for a, target in ALIASES.items() if target in self._entry_points]
+            raise LookupError(f"unknown provider {provider!r}{did_you_mean(str(provider), known)}")
+        commands = self.commands(provider)
+        if not commands and self.load_error(provider):
+            raise LookupError(f"provider {provider!r} failed to load: {self.load_error(provider)}")
+        if type_ not in commands:
+            raise LookupError(
+                f"unknown command {type_!r} for provider {provider!r}{did_you_mean(type_, commands)}"
+            )
+        return commands[type_]
+
+
+def _distribution(ep) -> str | None:
+    dist = getattr(ep, "dist", None)
+    return dist.metadata["Name"] if dist is not None else None
+
+
+def _ours_first(ep) -> int:
+    return 0 if _distribution(ep) == OUR_DISTRIBUTION else 1

@@ -1,0 +1,173 @@
+"""Substitute `$name`, `${a.b[0]}` and `{! expression !}` in parsed step values.
+
+Templates are compiled once per distinct string and rendered by walking the
+parsed values, never by formatting and re-parsing text. A value that is exactly
+one reference keeps the referenced value's type.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from .errors import ExpressionError, UndefinedVariable
+from .expressions import compile_expression, make_lookup
+
+_TOKEN = re.compile(
+    r"\$(?:(?P<dollar>\$)|\{(?P<braced>[^{}]*)\}|(?P<name>[A-Za-z_][A-Za-z0-9_]*))"
+    r"|\{!(?P<expr>.*?)!\}",
+    re.DOTALL,
+)
+_PATH_PART = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(-?\d+|'[^']*'|\"[^\"]*\")\]")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class Reference:
+    """`$name` or `${name.key[0]}`: a variable and a path into it."""
+
+    __slots__ = ("text", "name", "path")
+
+    def __init__(self, text: str):
+        self.text = text
+        head = _NAME.match(text)
+        if not head:
+            raise ExpressionError(f"invalid reference ${{{text}}}: it must start with a name")
+        self.name = head.group()
+        self.path: list[Any] = []
+        position = head.end()
+        while position < len(text):
+            part = _PATH_PART.match(text, position)
+            if not part:
+                raise ExpressionError(f"invalid reference ${{{text}}} at {text[position:]!r}")
+            key = part.group(1) if part.group(1) is not None else part.group(2)
+            self.path.append(int(key) if key.lstrip("-").isdigit() else key.strip("'\""))
+            position = part.end()
+
+    def resolve(self, variables: Mapping[str, Any]) -> Any:
+        if self.name not in variables:
+            raise UndefinedVariable(self.name, variables)
+        value = variables[self.name]
+        for key in self.path:
+            value = _step_into(value, key, self.text)
+        return value
+
+
+def _step_into(value: Any, key: Any, text: str) -> Any:
+    try:
+        if isinstance(key, str) and not isinstance(value, Mapping):
+            if key.startswith("_"):
+                raise KeyError(key)
+            return getattr(value, key)
+        return value[key]
+    except (KeyError, IndexError, TypeError, AttributeError):
+        raise ExpressionError(f"${{{text}}}: no {key!r} in {_short(value)}") from None
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return f"mapping with keys {sorted(map(str, value))[:10]}"
+    if isinstance(value, (list, tuple)):
+        return f"list of {len(value)} items"
+    return type(value).__name__
+
+
+@functools.lru_cache(maxsize=8192)
+def compile_template(text: str) -> tuple | None:
+    """Split `text` into literal strings, References and expressions.
+
+    Returns None when the text has nothing to substitute (the common case).
+    """
+    if "$" not in text and "{!" not in text:
+        return None
+    parts: list[Any] = []
+    position = 0
+    for token in _TOKEN.finditer(text):
+        if token.start() > position:
+            parts.append(text[position:token.start()])
+        if token.group("dollar"):
+            parts.append("$")
+        elif token.group("expr") is not None:
+            parts.append(compile_expression(token.group("expr").strip()))
+        else:
+            parts.append(Reference(token.group("braced") if token.group("braced") is not None else token.group("name")))
+        position = token.end()
+    if position < len(text):
+        parts.append(text[position:])
+    return tuple(parts)
+
+
+def render_string(text: str, variables: Mapping[str, Any]) -> Any:
+    parts = compile_template(text)
+    if parts is None:
+        return text
+    if len(parts) == 1 and not isinstance(parts[0], str):
+        return _value_of(parts[0], variables)  # a whole-value reference keeps its type
+    return "".join(part if isinstance(part, str) else _as_text(_value_of(part, variables)) for part in parts)
+
+
+def _value_of(part: Any, variables: Mapping[str, Any]) -> Any:
+    if isinstance(part, Reference):
+        return part.resolve(variables)
+    return part.evaluate(make_lookup(variables))
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def render_text(text: str, variables: Mapping[str, Any]) -> str:
+    """Like `render_string`, but the result is always text."""
+    value = render_string(text, variables)
+    return value if isinstance(value, str) else _as_text(value)
+
+
+def render(value: Any, variables: Mapping[str, Any], skip: frozenset = frozenset(),
+           text: frozenset = frozenset()) -> Any:
+    """Return `value` with every string rendered.
+
+    Top-level keys in `skip` are left as they are; those in `text` render to text.
+    """
+    if isinstance(value, str):
+        return render_string(value, variables)
+    if isinstance(value, dict):
+        if skip or text:
+            return {k: v if k in skip else render_text(v, variables) if k in text and isinstance(v, str)
+                    else render(v, variables) for k, v in value.items()}
+        return {k: render(v, variables) for k, v in value.items()}
+    if isinstance(value, list):
+        return [render(v, variables) for v in value]
+    return value
+
+
+def needs_rendering(value: Any) -> bool:
+    """Whether any string inside `value` has something to substitute."""
+    if isinstance(value, str):
+        return compile_template(value) is not None
+    if isinstance(value, dict):
+        return any(needs_rendering(v) for v in value.values())
+    if isinstance(value, list):
+        return any(needs_rendering(v) for v in value)
+    return False
+
+
+def references(value: Any) -> list[str]:
+    """Every variable name referenced by `$...` inside `value` (for validation)."""
+    found: list[str] = []
+    if isinstance(value, str):
+        for part in compile_template(value) or ():
+            if isinstance(part, Reference):
+                found.append(part.name)
+    elif isinstance(value, dict):
+        for v in value.values():
+            found.extend(references(v))
+    elif isinstance(value, list):
+        for v in value:
+            found.extend(references(v))
+    return found
+

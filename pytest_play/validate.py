@@ -1,0 +1,110 @@
+"""Check a scenario's steps against the providers' declared commands, before running.
+
+Every problem is collected with its line, so one pass reports all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from .errors import ScenarioError, did_you_mean
+from .loader import Scenario, Step, make_steps
+from .registry import STEP_KEYS, CommandSpec, ProviderRegistry
+from .templating import compile_template, references
+
+Problem = tuple[int | None, str]
+
+
+def validate_scenario(scenario: Scenario, registry: ProviderRegistry,
+                      known_variables: Iterable[str] | None = None) -> list[Problem]:
+    """All problems of a scenario; `known_variables` also checks `$references`."""
+    problems: list[Problem] = []
+    for step in scenario.steps:
+        problems.extend(validate_step(step, registry))
+    if known_variables is not None:
+        problems.extend(_undefined_references(scenario, set(known_variables)))
+    return problems
+
+
+def validate_step(step: Step, registry: ProviderRegistry) -> list[Problem]:
+    data = step.data
+    prefix = f"step {step.label}"
+    if "type" not in data:
+        hint = did_you_mean("type", [str(k) for k in data]) if data else ""
+        return [(step.line, f"{prefix}: missing 'type'{hint}")]
+    try:
+        spec = registry.resolve(data.get("provider"), data["type"])
+    except LookupError as exc:
+        return [(step.line, f"{prefix}: {exc}")]
+    problems = [(step.line, f"{prefix}: {message}") for message in check_parameters(spec, data)]
+    for name, param in (spec.params or {}).items():
+        if "steps" in param.kinds and isinstance(data.get(name), list):
+            problems.extend(_validate_sub_steps(step, data[name], registry))
+    return problems
+
+
+def _validate_sub_steps(parent: Step, raw: list, registry: ProviderRegistry) -> list[Problem]:
+    try:
+        sub_steps = make_steps(parent.path, raw, parent=parent)
+    except ScenarioError as exc:
+        return list(exc.problems)
+    return [problem for sub in sub_steps for problem in validate_step(sub, registry)]
+
+
+def check_parameters(spec: CommandSpec, data: dict, rendered: bool = False) -> list[str]:
+    """Messages about missing, unknown or mistyped parameters of one step."""
+    if spec.params is None:
+        return []
+    messages = []
+    for name, param in spec.params.items():
+        if param.required and name not in data:
+            messages.append(f"{spec.type}: missing parameter {name!r}")
+    allowed = {**STEP_KEYS, **spec.params}
+    for key, value in data.items():
+        param = allowed.get(key)
+        if param is None:
+            hint = did_you_mean(str(key), allowed)
+            messages.append(f"{spec.type}: unknown parameter {key!r}{hint}")
+        elif (rendered or not _is_template(value)) and not param.accepts(value):
+            messages.append(f"{spec.type}: parameter {key!r} must be {param.describe()}, not {_show(value)}")
+    return messages
+
+
+def _is_template(value: Any) -> bool:
+    return isinstance(value, str) and compile_template(value) is not None
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _undefined_references(scenario: Scenario, known: set[str]) -> list[Problem]:
+    """`$name`s used before any variable, test data row or earlier step defines them."""
+    defined = set(known)
+    for row in scenario.metadata.test_data:
+        defined.update(row)
+    problems = []
+    for step in scenario.steps:
+        for name in references(step.data):
+            if name not in defined:
+                problems.append((step.line, f"step {step.label}: undefined variable {name!r}"
+                                 f"{did_you_mean(name, defined)}"))
+        defined.update(_names_defined_by(step.data))
+    return problems
+
+
+def _names_defined_by(data: dict) -> list[str]:
+    """Variables a step stores, whatever its provider calls the key."""
+    names = []
+    for key in ("name", "variable"):
+        value = data.get(key)
+        if isinstance(value, str):
+            names.append(value)
+    for value in data.values():
+        if isinstance(value, list):
+            for sub in value:
+                if isinstance(sub, dict):
+                    names.extend(_names_defined_by(sub))
+    return names

@@ -1,0 +1,62 @@
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+setup(
+    name="pytest-play",
+    version="3.0.0.dev0",
+    description="pytest plugin: test scenarios as JSON/YAML steps for browser, HTTP, SQL and messaging",
+    long_description=Path(__file__).with_name("README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    license="Apache-2.0",
+    packages=find_packages(include=["pytest_play", "pytest_play.*"]),
+    package_data={"pytest_play": ["py.typed"]},
+    python_requires=">=3.10",
+    install_requires=[
+        "pytest>=8,<10",
+        "pytest-variables>=3,<4",
+        "PyYAML>=6,<7",
+        "pytest-splinter>=3.3,<4",
+        "splinter>=0.21,<0.22",
+        "selenium>=4.20,<5",
+        "requests>=2.31,<3",
+        "jmespath>=1,<2",
+        "SQLAlchemy>=2,<3",
+        "paho-mqtt>=2,<3",
+        "websocket-client>=1.7,<2",
+    ],
+    extras_require={
+        "test": [
+            "pytest-xdist>=3.5,<4",
+            "pytest-repeat>=0.9.3,<1",
+            "pytest-randomly>=3.15,<5",
+            "hypothesis>=6.100,<7",
+            "Flask>=3,<4",
+            "flask-sock>=0.7,<1",
+            "psycopg[binary]>=3.1,<4",
+            "jsonschema>=4,<5",
+        ],
+    },
+    entry_points={
+        "pytest11": [
+            "play = pytest_play.plugin",
+            "play_browser = pytest_play.browser",
+            "play_text = pytest_play.playtext",
+        ],
+        "playcommands": [
+            "python = pytest_play.providers.python:PythonProvider",
+            "include = pytest_play.providers.include:IncludeProvider",
+            "metrics = pytest_play.providers.metrics:MetricsProvider",
+            "selenium = pytest_play.providers.selenium:SeleniumProvider",
+            "play_requests = pytest_play.providers.http:HttpProvider",
+            "play_sql = pytest_play.providers.sql:SqlProvider",
+            "mqtt = pytest_play.providers.mqtt:MqttProvider",
+            "play_websocket = pytest_play.providers.websocket:WebsocketProvider",
+        ],
+    },
+    classifiers=[
+        "Framework :: Pytest",
+        "Programming Language :: Python :: 3",
+        "License :: OSI Approved :: Apache Software License",
+    ],
+)
