@@ -16,6 +16,11 @@ from .secrets import Masker, is_secret_name, secret_values
 from .validate import validate_scenario
 from .variables import session_variables
 
+try:
+    from pytest_variables.plugin import variables_key
+except ImportError:  # pragma: no cover - pytest-variables is a dependency
+    variables_key = pytest.StashKey[dict]()
+
 REGISTRY = pytest.StashKey()
 SCENARIO = pytest.StashKey[tuple]()
 ENGINE = pytest.StashKey[Engine]()
@@ -27,13 +32,21 @@ class ScenarioFile(pytest.File):
     def collect(self):
         try:
             scenario = load_scenario(self.path)
-            problems = validate_scenario(scenario, self.config.stash[REGISTRY])
+            problems = validate_scenario(scenario, self.config.stash[REGISTRY], defaults=provider_defaults(self.config))
             if problems:
                 raise ScenarioError(self.path, problems)
         except ScenarioError as error:
             yield BrokenScenario.from_parent(self, name=self.path.stem, error=error)
             return
         yield from scenario_items(self, scenario)
+
+
+def provider_defaults(config: pytest.Config) -> dict[str, dict]:
+    """Provider defaults found in the `--variables` files (they may supply parameters)."""
+    registry = config.stash[REGISTRY]
+    variables = config.stash.get(variables_key, {})
+    merged = {**variables, **(variables.get("pytest-play") or {})}
+    return {name: value for name, value in merged.items() if name in registry.names and isinstance(value, dict)}
 
 
 def scenario_items(parent: pytest.Collector, scenario: Scenario):

@@ -181,7 +181,9 @@ class Engine:
             spec = self.registry.resolve(data.get("provider"), data.get("type"))
         except LookupError as exc:
             raise StepFailure(step, data, StepError(str(exc))) from None
-        problems = check_parameters(spec, data)
+        defaults = self.variables.get(spec.provider)
+        given = {**defaults, **data} if isinstance(defaults, dict) else data
+        problems = check_parameters(spec, data, given=given)
         if problems:
             raise StepFailure(step, data, StepError("; ".join(problems)))
         plan = spec, templating.needs_rendering({k: v for k, v in data.items() if k not in spec.raw_keys})
@@ -192,14 +194,15 @@ class Engine:
     def _render(self, data: dict, spec: CommandSpec, templated: bool) -> dict:
         if templated:
             command = templating.render(data, self.variables, skip=spec.raw_keys, text=spec.text_keys)
-            problems = check_parameters(spec, command, rendered=True)
-            if problems:
-                raise StepError("; ".join(problems))
         else:
             command = dict(data)
         defaults = self.variables.get(spec.provider)
         if isinstance(defaults, dict):
             command = merge(templating.render(defaults, self.variables), command)
+        if templated:
+            problems = check_parameters(spec, command, rendered=True)
+            if problems:
+                raise StepError("; ".join(problems))
         return command
 
     def _skip(self, condition: Any, names: Mapping[str, Any]) -> bool:

@@ -42,6 +42,17 @@ class Mapping(dict):
         self.plan = None
 
 
+class Sequence(list):
+    """A parsed list that remembers its line, and (YAML only) each item's line."""
+
+    __slots__ = ("line", "lines")
+
+    def __init__(self, *args, line: int | None = None, lines: list[int] | None = None):
+        super().__init__(*args)
+        self.line = line
+        self.lines = lines
+
+
 def line_of(value: Any, default: int | None = None) -> int | None:
     return getattr(value, "line", None) or default
 
@@ -113,12 +124,13 @@ def load_text(text: str, path: Path) -> Scenario:
     if stripped.startswith(("{", "[")):
         try:
             documents = [parse_json(path, text)]
-        except ScenarioError:
-            documents = None  # maybe YAML flow style; let YAML report it
-        if documents is not None:
-            metadata, steps = split_documents(path, documents)
-            return Scenario(path, make_steps(path, steps), _metadata(path, metadata))
-    documents = parse_yaml(path, text)
+        except ScenarioError as json_error:
+            try:  # maybe YAML flow style (it forgives trailing commas)
+                documents = parse_yaml(path, text)
+            except ScenarioError:
+                raise json_error from None  # it looks like JSON: the JSON error is the useful one
+    else:
+        documents = parse_yaml(path, text)
     metadata, steps = split_documents(path, documents)
     return Scenario(path, make_steps(path, steps), _metadata(path, metadata))
 
@@ -187,7 +199,14 @@ def _construct_mapping(loader, node):
     data.update(loader.construct_mapping(node))
 
 
+def _construct_sequence(loader, node):
+    data = Sequence(line=node.start_mark.line + 1, lines=[item.start_mark.line + 1 for item in node.value])
+    yield data
+    data.extend(loader.construct_sequence(node))
+
+
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 
 
 def parse_yaml(path: Path, text: str) -> list:
@@ -248,6 +267,9 @@ def split_documents(path: Path, documents: list) -> tuple[dict, Any]:
     if isinstance(body, list):
         return metadata, body
     if isinstance(body, dict):
+        steps = body.get("steps")
+        if steps is not None and not isinstance(steps, list):
+            raise ScenarioError.single(path, line_of(body, 1), f"'steps' must be a list, not {_kind(steps)}")
         if "steps" not in body:
             raise ScenarioError.single(path, line_of(body, 1), "missing 'steps' list")
         extra = {k: v for k, v in body.items() if k in METADATA_KEYS}
@@ -264,17 +286,18 @@ def split_documents(path: Path, documents: list) -> tuple[dict, Any]:
     )
 
 
-def make_steps(path: Path, raw_steps: Any, parent: Step | None = None) -> tuple[Step, ...]:
+def make_steps(path: Path, raw_steps: Any, parent: Step | None = None, line: int | None = None) -> tuple[Step, ...]:
     """Wrap raw step mappings into `Step`s; structure is checked by the validator."""
-    where = parent.line if parent else None
+    where = line_of(raw_steps, parent.line if parent else line)
     if not isinstance(raw_steps, list):
         raise ScenarioError.single(path, line_of(raw_steps, where), f"'steps' must be a list, not {_kind(raw_steps)}")
     prefix = f"{parent.label}." if parent else ""
+    item_lines = getattr(raw_steps, "lines", None)
     steps = []
     for number, raw in enumerate(raw_steps, 1):
         label = f"{prefix}{number}"
         if not isinstance(raw, dict):
-            line = line_of(raw, where)
+            line = item_lines[number - 1] if item_lines else where
             raise ScenarioError.single(
                 path, line, f"step {label}: a step must be a mapping with a 'type', not {_kind(raw)}"
             )

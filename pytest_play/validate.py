@@ -17,17 +17,22 @@ Problem = tuple[int | None, str]
 
 
 def validate_scenario(scenario: Scenario, registry: ProviderRegistry,
-                      known_variables: Iterable[str] | None = None) -> list[Problem]:
-    """All problems of a scenario; `known_variables` also checks `$references`."""
+                      known_variables: Iterable[str] | None = None,
+                      defaults: dict[str, dict] | None = None) -> list[Problem]:
+    """All problems of a scenario.
+
+    `known_variables` also checks `$references`; `defaults` are the provider
+    defaults from the variables files, which may supply required parameters.
+    """
     problems: list[Problem] = []
     for step in scenario.steps:
-        problems.extend(validate_step(step, registry))
+        problems.extend(validate_step(step, registry, defaults or {}))
     if known_variables is not None:
         problems.extend(_undefined_references(scenario, set(known_variables)))
     return problems
 
 
-def validate_step(step: Step, registry: ProviderRegistry) -> list[Problem]:
+def validate_step(step: Step, registry: ProviderRegistry, defaults: dict[str, dict]) -> list[Problem]:
     data = step.data
     prefix = f"step {step.label}"
     if "type" not in data:
@@ -37,28 +42,35 @@ def validate_step(step: Step, registry: ProviderRegistry) -> list[Problem]:
         spec = registry.resolve(data.get("provider"), data["type"])
     except LookupError as exc:
         return [(step.line, f"{prefix}: {exc}")]
-    problems = [(step.line, f"{prefix}: {message}") for message in check_parameters(spec, data)]
+    given = data
+    if isinstance(defaults.get(spec.provider), dict):
+        given = {**defaults[spec.provider], **data}
+    problems = [(step.line, f"{prefix}: {message}") for message in check_parameters(spec, data, given=given)]
     for name, param in (spec.params or {}).items():
         if "steps" in param.kinds and isinstance(data.get(name), list):
-            problems.extend(_validate_sub_steps(step, data[name], registry))
+            problems.extend(_validate_sub_steps(step, data[name], registry, defaults))
     return problems
 
 
-def _validate_sub_steps(parent: Step, raw: list, registry: ProviderRegistry) -> list[Problem]:
+def _validate_sub_steps(parent: Step, raw: list, registry: ProviderRegistry, defaults) -> list[Problem]:
     try:
         sub_steps = make_steps(parent.path, raw, parent=parent)
     except ScenarioError as exc:
         return list(exc.problems)
-    return [problem for sub in sub_steps for problem in validate_step(sub, registry)]
+    return [problem for sub in sub_steps for problem in validate_step(sub, registry, defaults)]
 
 
-def check_parameters(spec: CommandSpec, data: dict, rendered: bool = False) -> list[str]:
-    """Messages about missing, unknown or mistyped parameters of one step."""
+def check_parameters(spec: CommandSpec, data: dict, rendered: bool = False, given: dict | None = None) -> list[str]:
+    """Messages about missing, unknown or mistyped parameters of one step.
+
+    `given` is the step with provider defaults merged in, for the required check.
+    """
     if spec.params is None:
         return []
+    given = data if given is None else given
     messages = []
     for name, param in spec.params.items():
-        if param.required and name not in data:
+        if param.required and name not in given:
             messages.append(f"{spec.type}: missing parameter {name!r}")
     allowed = {**STEP_KEYS, **spec.params}
     for key, value in data.items():

@@ -1,0 +1,14 @@
+"""Shared test settings.
+
+Inner pytest sessions run by `pytester` re-import every plugin; hypothesis and
+pytest-benchmark are the slowest to import and play no part in them.
+A test that writes its own ini file replaces this one.
+"""
+
+import pytest
+
+
+@pytest.fixture
+def pytester(pytester):
+    pytester.makeini("[pytest]\naddopts = -p no:hypothesispytest -p no:benchmark\n")
+    return pytester

@@ -1,0 +1,135 @@
+"""Errors people can act on: file:line, what is wrong, the closest valid name."""
+
+import pytest
+
+
+def run(pytester, *args):
+    return pytester.runpytest("-p", "no:randomly", *args)
+
+
+@pytest.mark.parametrize("name, text, message", [
+    ("test_bad.json", '{"steps": [\n  {"type": "assert",}\n]}',
+     "test_bad.json:2: invalid JSON: Expecting property name enclosed in double quotes"),
+    ("test_bad.yml", "- type: assert\n  expression: [unclosed\n", "test_bad.yml:3: invalid YAML: *"),
+    ("test_bad.yml", "- just a string\n", "test_bad.yml:1: step 1: a step must be a mapping with a 'type', not a string"),
+    ("test_bad.yml", "- {typ: assert, expression: 'True'}\n",
+     "test_bad.yml:1: step 1: missing 'type' (did you mean 'typ'?)"),
+    ("test_bad.yml", "- {type: asert, expression: 'True'}\n",
+     "test_bad.yml:1: step 1: unknown command 'asert' (did you mean 'assert'?)"),
+    ("test_bad.yml", "- {provider: pyton, type: assert, expression: 'True'}\n",
+     "test_bad.yml:1: step 1: unknown provider 'pyton' (did you mean 'python'?)"),
+    ("test_bad.yml", "- {provider: python, type: asert, expression: 'True'}\n",
+     "test_bad.yml:1: step 1: unknown command 'asert' for provider 'python' (did you mean 'assert'?)"),
+    ("test_bad.yml", "- {type: assert}\n", "test_bad.yml:1: step 1: assert: missing parameter 'expression'"),
+    ("test_bad.yml", "- {type: assert, expresion: 'True', expression: 'True'}\n",
+     "test_bad.yml:1: step 1: assert: unknown parameter 'expresion' (did you mean 'expression'?)"),
+    ("test_bad.yml", "- {type: sleep, seconds: soon}\n",
+     "test_bad.yml:1: step 1: sleep: parameter 'seconds' must be number, not 'soon'"),
+    ("test_bad.yml", "steps: 3\n", "test_bad.yml:1: 'steps' must be a list, not a number"),
+    ("test_bad.yml", "", "test_bad.yml: no steps: the file is empty"),
+    ("test_bad.yml", "a: 1\n---\n- {type: assert, expression: 'True'}\n",
+     "test_bad.yml:1: unknown metadata key 'a'"),
+    ("test_bad.yml", "markers: [smoke]\nmarkrs: [x]\n---\n- {type: assert, expression: 'True'}\n",
+     "test_bad.yml:1: unknown metadata key 'markrs' (did you mean 'markers'?)"),
+])
+def test_malformed_file_becomes_one_failing_item_with_a_one_line_message(pytester, name, text, message):
+    pytester.path.joinpath(name).write_text(text)
+    pytester.makefile(".yml", test_good="- {type: assert, expression: 'True'}\n")
+    result = run(pytester)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines([message])
+    assert "INTERNALERROR" not in result.stdout.str()
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_every_problem_of_a_file_is_listed_with_its_line(pytester):
+    pytester.makefile(".yml", test_many="""\
+- {type: assert, expression: 'True'}
+- type: asert
+  expression: 'True'
+- type: wait_until
+  expression: 'True'
+  sub_commands:
+    - {type: store_variabel, name: x, expression: '1'}
+""")
+    result = run(pytester)
+    result.stdout.fnmatch_lines([
+        "test_many.yml:2: step 2: unknown command 'asert' (did you mean 'assert'?)",
+        "test_many.yml:7: step 3.1: unknown command 'store_variabel' (did you mean 'store_variable'?)",
+    ])
+
+
+def test_nested_sub_commands_are_validated_at_collection(pytester):
+    pytester.makefile(".yml", test_nested="- {type: wait_until, expression: 'True', sub_commands: [{type: nope}]}\n")
+    result = run(pytester)
+    result.stdout.fnmatch_lines(["test_nested.yml:1: step 1.1: unknown command 'nope'"])
+
+
+def test_failing_step_shows_file_line_step_comment_rendered_step_and_values(pytester):
+    pytester.makefile(".yml", vars="limit: 3\n")
+    pytester.makefile(".yml", test_fail="""\
+- {type: store_variable, name: total, expression: '2 + 2'}
+- type: assert
+  comment: total stays under the limit
+  expression: total < $limit
+""")
+    result = run(pytester, "--variables", "vars.yml")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "test_fail.yml:2: step 2 (total stays under the limit) failed",
+        '  step: {"type": "assert", "expression": "total < 3"}',
+        "  assertion is false: total < 3",
+        "    total = 4",
+    ])
+    assert "Traceback" not in result.stdout.str()
+    assert "def run_scenario" not in result.stdout.str()
+
+
+def test_expression_errors_name_the_problem(pytester):
+    pytester.makefile(".yml", test_expr="- {type: assert, expression: 'undefined_thing == 1'}\n")
+    result = run(pytester)
+    result.stdout.fnmatch_lines(["  undefined name 'undefined_thing'"])
+
+
+def test_unknown_variable_is_an_error_with_suggestions(pytester):
+    pytester.makefile(".yml", vars="base_url: http://example.invalid\n")
+    pytester.makefile(".yml", test_var="- {type: assert, expression: \"'$base_ur' != ''\"}\n")
+    result = run(pytester, "--variables", "vars.yml")
+    result.stdout.fnmatch_lines(["  undefined variable 'base_ur' (did you mean 'base_url'?)"])
+
+
+def test_secret_values_are_masked_in_the_failure_report_and_junit(pytester):
+    pytester.makefile(".yml", vars="db_password: Sup3rS3cret\nuser: bob\n")
+    pytester.makefile(".yml", test_secret="""\
+- type: assert
+  comment: uses the password
+  expression: "'$db_password' == 'x' and '$user' == 'bob'"
+""")
+    result = run(pytester, "--variables", "vars.yml", "--junitxml=out.xml", "-rA")
+    result.assert_outcomes(failed=1)
+    output = result.stdout.str() + (pytester.path / "out.xml").read_text()
+    assert "Sup3rS3cret" not in output
+    result.stdout.fnmatch_lines(["""  assertion is false: '*****' == 'x' and 'bob' == 'bob'"""])
+
+
+def test_secrets_listed_in_variables_file_and_environment_are_masked(pytester, monkeypatch):
+    monkeypatch.setenv("PLAY_SECRET_SERVICE_PIN", "9876-5432")
+    pytester.makefile(".yml", vars="secrets: [motto]\nmotto: open-sesame\n")
+    pytester.makefile(".yml", test_secret="""\
+- {type: assert, expression: "'$motto' == 'x'"}
+""")
+    pytester.makefile(".yml", test_env="""\
+- {type: assert, expression: "'$service_pin' == 'x'"}
+""")
+    result = run(pytester, "--variables", "vars.yml", "--junitxml=out.xml")
+    result.assert_outcomes(failed=2)
+    output = result.stdout.str() + (pytester.path / "out.xml").read_text()
+    assert "open-sesame" not in output and "9876-5432" not in output
+    assert output.count("*****") >= 2
+
+
+def test_a_failing_provider_exception_is_shown_without_traceback(pytester):
+    pytester.makefile(".yml", test_div="- {type: exec, expression: '1 / 0'}\n")
+    result = run(pytester)
+    result.stdout.fnmatch_lines(["test_div.yml:1: step 1 failed", "  ZeroDivisionError: division by zero"])
+    assert "Traceback" not in result.stdout.str()
