@@ -14,7 +14,7 @@ from .errors import CheckFailed, PlayError, ScenarioError, StepFailure
 from .loader import Scenario, Step, load_scenario
 from .secrets import Masker, is_secret_name, secret_values
 from .validate import validate_scenario
-from .variables import session_variables
+from .variables import scenario_variables, session_variables
 
 try:
     from pytest_variables.plugin import variables_key
@@ -32,7 +32,8 @@ class ScenarioFile(pytest.File):
     def collect(self):
         try:
             scenario = load_scenario(self.path)
-            problems = validate_scenario(scenario, self.config.stash[REGISTRY], defaults=provider_defaults(self.config))
+            problems = validate_scenario(scenario, self.config.stash[REGISTRY], known_variables=known_variables(self.config),
+                                         defaults=provider_defaults(self.config))
             if problems:
                 raise ScenarioError(self.path, problems)
         except ScenarioError as error:
@@ -47,6 +48,14 @@ def provider_defaults(config: pytest.Config) -> dict[str, dict]:
     variables = config.stash.get(variables_key, {})
     merged = {**variables, **(variables.get("pytest-play") or {})}
     return {name: value for name, value in merged.items() if name in registry.names and isinstance(value, dict)}
+
+
+def known_variables(config: pytest.Config) -> set[str] | None:
+    """With --play-validate, the variable names `$references` may use."""
+    if not config.getoption("play_validate", False):
+        return None
+    variables, _ = scenario_variables(config.stash.get(variables_key, {}))
+    return set(variables) | {"_elapsed", "variables"}
 
 
 def scenario_items(parent: pytest.Collector, scenario: Scenario):
@@ -201,8 +210,11 @@ class BrokenScenario(pytest.Item):
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, ScenarioError):
-            return excinfo.value.format(display_path(self.config, self.path))
+            return self.repr_failure_text()
         return super().repr_failure(excinfo, style=style)
+
+    def repr_failure_text(self) -> str:
+        return self.error.format(display_path(self.config, self.path))
 
 
 def display_path(config: pytest.Config, path: Path) -> str:

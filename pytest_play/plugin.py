@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
-from .collect import ENGINE, REGISTRY, ScenarioFile, make_engine
+from .collect import ENGINE, REGISTRY, BrokenScenario, ScenarioFile, make_engine
 from .loader import is_scenario_file
 from .registry import ProviderRegistry
 from .secrets import Masker, secret_values
@@ -15,10 +17,34 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("play", "pytest-play scenarios")
     group.addoption("--play-timeout", type=float, default=None, metavar="SECONDS",
                     help="stop any scenario that runs longer than this (metadata 'timeout' wins)")
+    group.addoption("--play-validate", action="store_true", default=False,
+                    help="check every collected scenario (structure, commands, parameters, $variables "
+                         "against --variables files) without running anything; non-zero exit on problems")
+    parser.addini("play_timeout", "default for --play-timeout (seconds)", default=None)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[REGISTRY] = ProviderRegistry.discover()
+    if config.getoption("play_timeout") is None and config.getini("play_timeout"):
+        config.option.play_timeout = float(config.getini("play_timeout"))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session):
+    """With --play-validate, report the problems found at collection and run nothing."""
+    if not session.config.getoption("play_validate"):
+        return None
+    broken = [item for item in session.items if isinstance(item, BrokenScenario)]
+    checked = len({item.path for item in session.items if item.path.suffix in (".json", ".yml", ".yaml")})
+    writer = session.config.get_terminal_writer()
+    writer.line()
+    for item in broken:
+        writer.line(item.repr_failure_text(), red=True)
+    problems = sum(len(item.error.problems) for item in broken)
+    summary = f"play-validate: {checked} scenario file(s) checked, {problems} problem(s) in {len(broken)} file(s)"
+    writer.line(summary, red=bool(broken), green=not broken, bold=True)
+    session.testsfailed = len(broken)
+    return True
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -52,6 +78,34 @@ def pytest_runtest_makereport(item: pytest.Item, call):
                 report.longrepr = mask(str(report.longrepr))
         report.sections = [(title, mask(content)) for title, content in report.sections]
     return report
+
+
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_runtest_call(item: pytest.Item):
+    """Mask secrets in log records too, including live logging (--log-cli-level)."""
+    handlers = list(logging.getLogger().handlers)
+    secret_filter = _SecretFilter(item)
+    for handler in handlers:
+        handler.addFilter(secret_filter)
+    try:
+        return (yield)
+    finally:
+        for handler in handlers:
+            handler.removeFilter(secret_filter)
+
+
+class _SecretFilter(logging.Filter):
+    def __init__(self, item: pytest.Item):
+        super().__init__()
+        self.item = item
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        engine = self.item.stash.get(ENGINE, None)
+        if engine is not None:
+            mask = Masker(secret_values(engine.variables, engine.declared_secrets))
+            if mask:
+                record.msg, record.args = mask(record.getMessage()), ()
+        return True
 
 
 class Play:

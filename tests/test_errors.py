@@ -133,3 +133,59 @@ def test_a_failing_provider_exception_is_shown_without_traceback(pytester):
     result = run(pytester)
     result.stdout.fnmatch_lines(["test_div.yml:1: step 1 failed", "  ZeroDivisionError: division by zero"])
     assert "Traceback" not in result.stdout.str()
+
+
+def test_play_validate_lists_every_problem_with_suggestions_and_runs_nothing(pytester):
+    pytester.makefile(".yml", vars="base_url: http://example.invalid\n")
+    pytester.makefile(".yml", test_ok="- {type: assert, expression: \"'$base_url' != ''\"}\n")
+    pytester.makefile(".yml", test_typo="- {type: asert, expression: 'True'}\n- {type: assert, expression: \"'$base_ulr'\"}\n")
+    pytester.makefile(".yml", test_side_effect="- {type: include, path: does-not-exist.yml}\n")
+    result = pytester.runpytest("--play-validate", "--variables", "vars.yml")
+    assert result.ret == 1
+    result.stdout.fnmatch_lines([
+        "test_typo.yml:1: step 1: unknown command 'asert' (did you mean 'assert'?)",
+        "test_typo.yml:2: step 2: undefined variable 'base_ulr' (did you mean 'base_url'?)",
+        "play-validate: 3 scenario file(s) checked, 2 problem(s) in 1 file(s)",
+    ])
+    assert "passed" not in result.stdout.str() and "failed" not in result.stdout.str()
+
+
+def test_play_validate_passes_on_valid_scenarios(pytester):
+    pytester.makefile(".yml", test_ok="- {type: store_variable, name: a, expression: '1'}\n- {type: assert, expression: '$a == 1'}\n")
+    result = pytester.runpytest("--play-validate")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["play-validate: 1 scenario file(s) checked, 0 problem(s) in 0 file(s)"])
+
+
+def test_scenario_timeout_stops_a_hung_step_and_names_it(pytester):
+    pytester.makefile(".yml", test_hang="timeout: 0.5\n---\n- {type: sleep, comment: hangs, seconds: 30}\n")
+    pytester.makefile(".yml", test_cli="- {type: sleep, seconds: 30}\n")
+    result = pytester.runpytest("--play-timeout", "0.7", "-p", "no:randomly")
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines([
+        "test_cli.yml:1: step 1 failed", "  scenario timed out after 0.7s",
+        "test_hang.yml:3: step 1 (hangs) failed", "  scenario timed out after 0.5s",
+    ])
+    assert result.duration < 10
+
+
+def test_secrets_are_masked_in_live_and_captured_logs(pytester):
+    pytester.makefile(".yml", vars="api_token: tok-Zz9-secret\n")
+    pytester.makeconftest("""
+        import logging
+        from pytest_play.providers.python import PythonProvider
+
+        original = PythonProvider.command_exec
+
+        def logged(self, command, **kwargs):
+            logging.getLogger("acme.client").warning("calling with %s", command["expression"])
+            return original(self, command, **kwargs)
+
+        PythonProvider.command_exec = logged
+    """)
+    pytester.makefile(".yml", test_log="- {type: exec, expression: \"'$api_token'\"}\n- {type: assert, expression: 'False'}\n")
+    result = pytester.runpytest("--variables", "vars.yml", "--log-cli-level=DEBUG", "--junitxml=out.xml")
+    result.assert_outcomes(failed=1)
+    output = result.stdout.str() + (pytester.path / "out.xml").read_text()
+    assert "calling with '*****'" in output
+    assert "tok-Zz9-secret" not in output
