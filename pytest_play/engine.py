@@ -171,27 +171,33 @@ class Engine:
 
     # --- helpers ----------------------------------------------------------------
 
-    def _plan(self, step: Step) -> tuple[CommandSpec, bool]:
-        """The step's command and whether it has templates; cached on parsed steps."""
+    def _plan(self, step: Step) -> tuple[CommandSpec, tuple[str, ...]]:
+        """The step's command and its templated keys; cached on parsed steps.
+
+        Parsed steps were validated at collection; steps given as plain dicts
+        (by Python callers) are checked here.
+        """
         data = step.data
-        plan = data.plan if isinstance(data, ParsedMapping) else None
-        if plan is not None:
-            return plan
+        parsed = isinstance(data, ParsedMapping)
+        if parsed and data.plan is not None:
+            return data.plan
         try:
             spec = self.registry.resolve(data.get("provider"), data.get("type"))
         except LookupError as exc:
             raise StepFailure(step, data, StepError(str(exc))) from None
-        defaults = self.variables.get(spec.provider)
-        given = {**defaults, **data} if isinstance(defaults, dict) else data
-        problems = check_parameters(spec, data, given=given)
-        if problems:
-            raise StepFailure(step, data, StepError("; ".join(problems)))
-        plan = spec, templating.needs_rendering({k: v for k, v in data.items() if k not in spec.raw_keys})
-        if isinstance(data, ParsedMapping):
+        if not parsed:
+            defaults = self.variables.get(spec.provider)
+            given = {**defaults, **data} if isinstance(defaults, dict) else data
+            problems = check_parameters(spec, data, given=given)
+            if problems:
+                raise StepFailure(step, data, StepError("; ".join(problems)))
+        templated = tuple(k for k, v in data.items() if k not in spec.raw_keys and templating.needs_rendering(v))
+        plan = spec, templated
+        if parsed:
             data.plan = plan
         return plan
 
-    def _render(self, data: dict, spec: CommandSpec, templated: bool) -> dict:
+    def _render(self, data: dict, spec: CommandSpec, templated: tuple[str, ...]) -> dict:
         if templated:
             command = templating.render(data, self.variables, skip=spec.raw_keys, text=spec.text_keys)
         else:
@@ -199,8 +205,11 @@ class Engine:
         defaults = self.variables.get(spec.provider)
         if isinstance(defaults, dict):
             command = merge(templating.render(defaults, self.variables), command)
-        if templated:
-            problems = check_parameters(spec, command, rendered=True)
+            templated = tuple(command)
+        if templated and spec.params:
+            # Only rendered values can have changed type since validation.
+            problems = check_parameters(spec, {k: command[k] for k in templated if k in command}, rendered=True,
+                                        given=command)
             if problems:
                 raise StepError("; ".join(problems))
         return command

@@ -8,6 +8,7 @@ Classes are imported on first use; their command tables are computed once.
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +29,7 @@ STEP_KEYS = {
 }
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class CommandSpec:
     """A provider's command: the method to call and its declared parameters."""
 
@@ -39,19 +40,15 @@ class CommandSpec:
     params: dict[str, Param] | None  # None: not declared, anything is accepted
     doc: str
 
-    @property
+    @functools.cached_property
     def raw_keys(self) -> frozenset:
         """Parameters rendered by the provider itself (sub-steps)."""
-        if not self.params:
-            return frozenset()
-        return frozenset(name for name, param in self.params.items() if not param.render)
+        return frozenset(name for name, param in (self.params or {}).items() if not param.render)
 
-    @property
+    @functools.cached_property
     def text_keys(self) -> frozenset:
         """Parameters always rendered to text (expressions)."""
-        if not self.params:
-            return frozenset()
-        return frozenset(name for name, param in self.params.items() if "expression" in param.kinds)
+        return frozenset(name for name, param in (self.params or {}).items() if "expression" in param.kinds)
 
 
 class ProviderRegistry:
