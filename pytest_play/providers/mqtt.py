@@ -26,6 +26,7 @@ Subscribing again under the same name starts a new, empty list.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
 import threading
 from typing import Any
@@ -36,6 +37,9 @@ from . import BaseProvider, Param, command
 DEFAULT_PORT = 1883
 DEFAULT_TIMEOUT = 10
 KEEPALIVE = 60
+# Subscribers reconnect after losing the broker: first after 0.1 s (not paho's 1 s, which
+# would also delay stopping a client the broker just refused), backing off up to 10 s.
+RECONNECT_DELAYS = (0.1, 10)
 
 _HOST = Param("string", doc="broker host name or address")
 _PORT = Param(("integer", "string"), required=False, default=DEFAULT_PORT, doc="broker port")
@@ -121,15 +125,15 @@ class MqttProvider(BaseProvider):
             messages.append(MqttMessage(text, message.topic, message.qos, bool(message.retain)))
 
         self._unsubscribe(name)
-        client = self._connect(command, on_connected=subscribe, on_message=on_message, on_subscribe=on_subscribe)
-        if not granted.wait(timeout):
-            _stop(client)
-            raise PlayTimeout(f"timed out after {timeout:g}s waiting for the MQTT broker at {where} "
-                              f"to confirm the subscription to {topic!r}")
-        refused = [code for code in acknowledgement["codes"] if code.is_failure]
-        if refused:
-            _stop(client)
-            raise StepError(f"the MQTT broker at {where} refused the subscription to {topic!r}: {refused[0]}")
+        client = self._connect(command, reconnect=True, on_connected=subscribe, on_message=on_message,
+                               on_subscribe=on_subscribe)
+        with _stopped_on_failure(client):
+            if not granted.wait(timeout):
+                raise PlayTimeout(f"timed out after {timeout:g}s waiting for the MQTT broker at {where} "
+                                  f"to confirm the subscription to {topic!r}")
+            refused = [code for code in acknowledgement["codes"] if code.is_failure]
+            if refused:
+                raise StepError(f"the MQTT broker at {where} refused the subscription to {topic!r}: {refused[0]}")
         self._subscriptions[name] = client
         self.engine.register_teardown_callback(self._unsubscribe_all)
         self.engine.update_variables({name: messages})
@@ -137,11 +141,12 @@ class MqttProvider(BaseProvider):
 
     # --- helpers ----------------------------------------------------------------
 
-    def _connect(self, command, *, on_connected=None, on_message=None, on_subscribe=None):
+    def _connect(self, command, *, reconnect=False, on_connected=None, on_message=None, on_subscribe=None):
         """A paho client whose connection the broker accepted, with its network loop running."""
         mqtt = _paho()
         host, port, timeout, where = command["host"], _port(command), _timeout(command), _where(command)
-        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, reconnect_on_failure=reconnect)
+        client.reconnect_delay_set(*RECONNECT_DELAYS)
         client.connect_timeout = timeout
         if command.get("username") is not None:
             client.username_pw_set(command["username"], command.get("password"))
@@ -164,13 +169,12 @@ class MqttProvider(BaseProvider):
         except (OSError, ValueError) as exc:
             raise StepError(f"can't connect to the MQTT broker at {where}: {_reason(exc)}") from None
         client.loop_start()
-        if not answered.wait(timeout):
-            _stop(client)
-            raise PlayTimeout(f"timed out after {timeout:g}s waiting for the MQTT broker at {where} "
-                              "to accept the connection")
-        if connack["reason"].is_failure:
-            _stop(client)
-            raise StepError(f"the MQTT broker at {where} refused the connection: {connack['reason']}")
+        with _stopped_on_failure(client):
+            if not answered.wait(timeout):
+                raise PlayTimeout(f"timed out after {timeout:g}s waiting for the MQTT broker at {where} "
+                                  "to accept the connection")
+            if connack["reason"].is_failure:
+                raise StepError(f"the MQTT broker at {where} refused the connection: {connack['reason']}")
         return client
 
     def _unsubscribe(self, name: str) -> None:
@@ -187,6 +191,16 @@ def _paho():
     import paho.mqtt.client as mqtt
 
     return mqtt
+
+
+@contextlib.contextmanager
+def _stopped_on_failure(client):
+    """Stop the client when the block fails, also on a scenario timeout (its signal can land in any wait)."""
+    try:
+        yield
+    except BaseException:
+        _stop(client)
+        raise
 
 
 def _stop(client) -> None:
