@@ -72,3 +72,27 @@ def demo_server_postgres(postgres_server, _demo_mosquitto):
     broker, _reason = _demo_mosquitto
     with DemoServer(database_url=url, mqtt=_mqtt_settings(broker)) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def variables(variables, request):
+    """Point scenarios at the demo app when the variables file says `demo_app: true`.
+
+    `envs/local.yml` does; real environments (DEV, ALPHA) leave it out and name
+    their own URLs. The app (and, when Mosquitto is installed, a broker) starts
+    on free loopback ports and their addresses are added to the variables.
+    Living in this plugin rather than in `scenarios/conftest.py`, it also
+    serves scenarios outside that folder, such as a pasted PLAY scenario.
+    """
+    if not variables.get("demo_app"):
+        return variables
+    server = request.getfixturevalue("demo_server")
+    local = {
+        "base_url": server.url,
+        "api_url": f"{server.url}/api",
+        "ws_url": server.ws_url,
+        "database_url": server.database_url,
+    }
+    if server.mqtt:
+        local.update(mqtt_host=server.mqtt["host"], mqtt_port=server.mqtt["port"])
+    return {**variables, **local}
