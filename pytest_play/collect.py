@@ -12,7 +12,7 @@ import pytest
 from .engine import Engine
 from .errors import CheckFailed, PlayError, ScenarioError, StepFailure
 from .loader import Scenario, Step, load_scenario
-from .secrets import Masker, is_secret_name, secret_values
+from .secrets import Masker, is_secret_name, secret_values, without_url_passwords
 from .validate import validate_scenario
 from .variables import scenario_variables, session_variables
 
@@ -111,7 +111,7 @@ def _row_id(row: dict | None, number: int) -> str:
 
 
 def _id_text(value: Any) -> str:
-    text = str(value)
+    text = without_url_passwords(str(value))
     return text.encode("ascii", "backslashreplace").decode("ascii").replace(" ", "_")
 
 

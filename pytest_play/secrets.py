@@ -13,14 +13,24 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-SECRET_WORDS = ("password", "passwd", "secret", "token", "apikey", "key")
+SECRET_WORDS = ("password", "passwd", "secret", "token", "apikey", "key", "authorization", "cookie")
 ENVIRONMENT_PREFIX = "PLAY_SECRET_"
 MASK = "*****"
+# The password of a URL such as postgresql://user:PASSWORD@host/db
+_URL_PASSWORD = re.compile(r"://[^/:@\s]*:([^@/\s]+)@")
 
 
 def is_secret_name(name: Any) -> bool:
     lowered = str(name).lower()
-    return any(word in lowered for word in SECRET_WORDS)
+    return lowered == "auth" or any(word in lowered for word in SECRET_WORDS)
+
+
+def url_passwords(text: str) -> list[str]:
+    return _URL_PASSWORD.findall(text)
+
+
+def without_url_passwords(text: str) -> str:
+    return _URL_PASSWORD.sub(lambda m: m.group(0).replace(m.group(1), MASK), text)
 
 
 def environment_secrets(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
@@ -33,21 +43,29 @@ def environment_secrets(environ: Mapping[str, str] = os.environ) -> dict[str, st
 
 
 def secret_values(variables: Mapping[str, Any], declared: Iterable[str] = ()) -> set[str]:
-    """The text of every secret value in `variables`, nested mappings included."""
+    """The text of every secret value in `variables`, nested values included.
+
+    Values of secret names (and everything inside them), and passwords written
+    inside URLs anywhere.
+    """
     declared = set(declared)
     found: set[str] = set()
 
-    def visit(mapping: Mapping[str, Any]) -> None:
-        for name, value in mapping.items():
-            if isinstance(value, Mapping):
-                visit(value)
-            elif (name in declared or is_secret_name(name)) and isinstance(value, (str, int, float)) \
-                    and not isinstance(value, bool):
-                text = str(value)
-                if text.strip():
-                    found.add(text)
+    def visit(value: Any, secret: bool) -> None:
+        if isinstance(value, Mapping):
+            for name, item in value.items():
+                visit(item, secret or name in declared or is_secret_name(name))
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                visit(item, secret)
+        elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            text = str(value)
+            if secret and text.strip():
+                found.add(text)
+            elif isinstance(value, str) and "://" in value:
+                found.update(url_passwords(value))
 
-    visit(variables)
+    visit(variables, False)
     return found
 
 

@@ -189,3 +189,24 @@ def test_secrets_are_masked_in_live_and_captured_logs(pytester):
     output = result.stdout.str() + (pytester.path / "out.xml").read_text()
     assert "calling with '*****'" in output
     assert "tok-Zz9-secret" not in output
+
+
+def test_url_passwords_never_reach_test_ids_or_reports(pytester):
+    pytester.makefile(".yml", test_auth="""\
+test_data:
+  - {dsn: "postgresql://ann:Pw-in-Url@db.invalid/app"}
+---
+- {type: assert, expression: "'$dsn' == ''"}
+""")
+    result = pytester.runpytest("-v", "--junitxml=out.xml")
+    output = result.stdout.str() + (pytester.path / "out.xml").read_text()
+    assert "Pw-in-Url" not in output
+    result.stdout.fnmatch_lines(["*test_auth.yml::test_auth?postgresql://ann:?????@db.invalid/app? FAILED*",
+                                 "*assertion is false: 'postgresql://ann:*****@db.invalid/app' == ''"])
+
+
+def test_secret_values_cover_nested_lists_and_url_passwords():
+    from pytest_play.secrets import secret_values
+    values = secret_values({"auth": ["ann", "pw1"], "headers": {"Authorization": "Bearer t"},
+                            "db": "mysql://u:pw2@h/d", "note": "plain", "n": 3})
+    assert values == {"ann", "pw1", "Bearer t", "pw2"}
