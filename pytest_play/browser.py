@@ -1,24 +1,23 @@
 """Start and configure the browser behind pytest-splinter's ``browser`` fixture.
 
-pytest-splinter 3.3 + splinter 0.21 + selenium 4 cannot start a browser out of
-the box on a Debian CI box running as root: splinter hands ``executable_path``
-to selenium 4 (rejected), Chromium refuses to run as root without
-``--no-sandbox``, selenium-manager goes to the network, and the remote driver
-still sends ``desired_capabilities``.  This plugin keeps pytest-splinter's
-``browser`` fixture, pool and screenshots, and replaces how the browser is built.
+pytest-splinter 3.3 + splinter 0.21 + selenium 4 cannot start a browser on a
+Debian CI box as root: splinter passes ``executable_path`` (selenium 4 rejects
+it), Chromium needs ``--no-sandbox`` as root, selenium-manager goes online and
+the remote driver still sends ``desired_capabilities``.  This plugin keeps
+pytest-splinter's ``browser`` fixture, pool and screenshots, and replaces how
+the browser is built.
 
-Registration
-------------
-Load the module any way you like (``-p pytest_play.browser``, a ``pytest11``
-entry point, ``pytest_plugins``).  Its fixtures live on :class:`BrowserFixtures`,
-which :func:`pytest_configure` registers once every plugin is loaded: pytest
-lets the *last registered* plugin win a fixture name, while entry points load
-in arbitrary order and ``-p`` plugins load first.  conftest.py still overrides.
+Registration: load the module any way (``-p pytest_play.browser``, a
+``pytest11`` entry point, ``pytest_plugins``).  Its fixtures live on
+:class:`BrowserFixtures`, which :func:`pytest_configure` registers once all
+plugins are loaded: the *last registered* plugin wins a fixture name, entry
+points load in arbitrary order and ``-p`` plugins load first.  conftest.py
+fixtures still override them.
 
-Variables file (pytest-variables, ``--variables FILE``; all keys optional)::
+Variables file (pytest-variables ``--variables FILE``; every key optional)::
 
     browser:
-      name: chrome             # chrome | firefox (the remote browserName too)
+      name: chrome             # chrome | firefox (also the remote browserName)
       binary: /usr/bin/chromium
       driver: /usr/bin/chromedriver   # default: found on PATH
       arguments: [--lang=en-US]       # appended last, so they win
@@ -28,21 +27,20 @@ Variables file (pytest-variables, ``--variables FILE``; all keys optional)::
       remote_url: http://127.0.0.1:4444   # a Selenium Grid: webdriver "remote"
       page_load_timeout: 30    # seconds
       script_timeout: 30       # seconds
-      command_timeout: 120     # seconds per driver HTTP call
-                               # (default: --splinter-socket-timeout)
+      command_timeout: 120     # seconds per driver HTTP call, default
+                               # --splinter-socket-timeout (session start: >= 60)
 
 Command-line options win over the file.  The webdriver is
 ``--splinter-webdriver`` if given, else ``remote`` when a remote URL is known
 (``--splinter-remote-url`` or ``remote_url``), else ``name``, else chrome.
 
-Locally Chromium also gets ``--headless=new`` when headless, ``--no-sandbox``
-as root, CI flags and a private ``--user-data-dir``.  Remote browsers only get
-headless, window size and the file's arguments: the grid node owns the rest.
-Between tests the session browser's extra windows, cookies and storage are
-cleared; a browser that died or hung is replaced by a new one.  Every local driver
-process carries ``PYTEST_PLAY_BROWSER_DIR`` in its environment so whatever
-survives ``quit()`` (e.g. Chromium after chromedriver was killed) is killed at
-session end.
+A local Chromium also gets ``--headless=new`` when headless, ``--no-sandbox``
+as root, CI flags and a private ``--user-data-dir``; a remote one only gets
+headless, window size and the file's arguments (the grid node owns the rest).
+After each test the session browser's extra windows, cookies and storage are
+cleared; a browser that died or hung is replaced.  Local driver processes carry
+``PYTEST_PLAY_BROWSER_DIR`` in their environment, so whatever survives
+``quit()`` (Chromium after chromedriver was killed) is killed.
 """
 import contextlib
 import functools
@@ -56,6 +54,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import NoSuchWindowException, UnexpectedAlertPresentException
 from selenium.webdriver import ChromeOptions, FirefoxOptions
 from selenium.webdriver.chrome.service import Service as ChromeService
 from selenium.webdriver.firefox.service import Service as FirefoxService
@@ -71,6 +70,7 @@ SETTINGS_KEYS = {
     "command_timeout",
 }
 DEFAULT_TIMEOUT = 30
+START_TIMEOUT = 60  # seconds a new browser session may take, at least
 DEFAULT_REMOTE_URL = "http://127.0.0.1:4444"
 CHROME_BINARIES = ("/usr/bin/chromium", "chromium", "chromium-browser",
                    "google-chrome", "google-chrome-stable")
@@ -188,13 +188,14 @@ class Launcher:
         # assertion-rewriting pytest-splinter when it is loaded after us.
         from pytest_splinter import plugin as splinter_plugin
 
-        with _default_socket_timeout(self.command_timeout):
+        # A browser start may be slow on a busy box: bound it separately.
+        with _default_socket_timeout(max(self.command_timeout, START_TIMEOUT)):
             browser = splinter_plugin.Browser(
                 driver_name, visit_condition=visit_condition,
                 visit_condition_timeout=visit_condition_timeout,
                 wait_time=wait_time, retry_count=1, **{**kwargs, **self.extra_kwargs})
         browser.pytest_play_profile = profile
-        _bypass_splinter_retries(browser)
+        _bound_driver_calls(browser, self.command_timeout)
         return browser
 
     def _service_kwargs(self, profile):
@@ -224,15 +225,17 @@ class Launcher:
             options = _options(ChromeOptions(), self.settings, arguments)
         url = self.remote_url or DEFAULT_REMOTE_URL
         return {"browser": name, "command_executor": url, "options": options,
-                "client_config": ClientConfig(remote_server_addr=url,
-                                              timeout=self.command_timeout)}
+                "client_config": ClientConfig(
+                    remote_server_addr=url, timeout=max(self.command_timeout, START_TIMEOUT))}
 
 
-def _bypass_splinter_retries(browser):
-    """splinter retries every failed HTTP call 3 times, so a hung driver costs
-    3x the command timeout per call; use selenium's plain request instead."""
+def _bound_driver_calls(browser, seconds):
+    """Time out each driver HTTP call after ``seconds``, once: splinter retries
+    failed calls 3 times (3x the wait on a hung driver), so use selenium's
+    plain request for this connection instead."""
     executor = getattr(getattr(browser, "driver", None), "command_executor", None)
     if isinstance(executor, remote_connection.RemoteConnection):
+        executor.client_config.timeout = seconds
         executor._request = functools.partial(splinter_connection.old_request, executor)
 
 
@@ -286,7 +289,11 @@ def reset_browser_state(browser):
     if driver is None:
         return
     try:
-        driver.execute_script(CLEAR_STORAGE_JS)  # first: fails fast if dead
+        # A POST first: a hung driver fails it after one timeout (urllib3
+        # retries GETs).  A closed window or an alert (dismissed) is no reason
+        # to give up.
+        with contextlib.suppress(NoSuchWindowException, UnexpectedAlertPresentException):
+            driver.execute_script(CLEAR_STORAGE_JS)
         handles = driver.window_handles
         for handle in handles[1:]:
             driver.switch_to.window(handle)
