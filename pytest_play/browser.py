@@ -336,6 +336,13 @@ class BrowserFixtures:
         return bool(request.config.option.splinter_headless or browser_settings.get("headless"))
 
     @pytest.fixture(scope="session")
+    def splinter_make_screenshot_on_failure(self):
+        """Off: the selenium provider saves a screenshot and the page HTML of the failing
+        step itself and names them in the report. pytest-splinter's own capture expects
+        a Python traceback in the report and leaves folders in the working directory."""
+        return False
+
+    @pytest.fixture(scope="session")
     def splinter_window_size(self, browser_settings):
         return tuple(browser_settings.get("window_size") or (1366, 768))
 

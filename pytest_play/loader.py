@@ -10,6 +10,7 @@ import bisect
 import configparser
 import json
 import json.scanner
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,12 @@ METADATA_KEYS = ("markers", "test_data", "skip", "xfail", "timeout")
 # Keys of Selenium Builder's JSON format that carry no meaning for us.
 IGNORED_KEYS = ("type", "seleniumVersion", "formatVersion", "$schema", "name", "description")
 MAX_VALUES = 1_000_000
+# Deeper files are refused: every later walk over the values (validation,
+# rendering) is recursive, and libyaml's composer overflows the C stack first.
+MAX_DEPTH = 200
+# YAML that may nest deeper than this is checked before composing (the composer
+# crashed the interpreter at about 30,000 levels).
+_COMPOSER_SAFE = 10_000
 
 
 class Mapping(dict):
@@ -78,9 +85,18 @@ class Step:
         return self.data.get("comment")
 
     def where(self) -> str:
-        at = f"{self.path}:{self.line}" if self.line else str(self.path)
+        path = _relative(self.path)
+        at = f"{path}:{self.line}" if self.line else path
         comment = f" ({self.comment})" if self.comment else ""
         return f"{at}: step {self.label}{comment}"
+
+
+def _relative(path: Path) -> str:
+    """`path` relative to the working directory when it is below it."""
+    try:
+        return str(path.relative_to(Path.cwd())) if path.is_absolute() else str(path)
+    except ValueError:
+        return str(path)
 
 
 @dataclass(frozen=True)
@@ -173,6 +189,10 @@ def parse_json(path: Path, text: str) -> Any:
         raise ScenarioError.single(path, exc.lineno, f"invalid JSON: {exc.msg}") from None
     except RecursionError:
         raise ScenarioError.single(path, None, "invalid JSON: nested too deeply") from None
+    except ValueError as exc:  # a number with more digits than Python converts
+        raise ScenarioError.single(path, None, f"invalid JSON: {str(exc).split(';')[0]}") from None
+    if text.count("[") + text.count("{") > MAX_DEPTH:
+        _check_depth(path, [data])
     newlines = [match.start() for match in _NEWLINE.finditer(text)]
 
     def line_at(index: int) -> int:
@@ -233,6 +253,17 @@ _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class _LineLoader(_BaseLoader):
     """Safe YAML loader whose mappings are `Mapping`s that know their line."""
 
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep)
+        except (yaml.YAMLError, RecursionError):
+            raise
+        except Exception as exc:  # PyYAML's own constructors fail on `2020-13-01`, `!!int ''`, ...
+            tag = node.tag.rsplit(":", 1)[-1]
+            value = f" {node.value[:40]!r}" if isinstance(node.value, str) else ""
+            message = f"invalid {tag} value{value}: {exc}"
+            raise yaml.constructor.ConstructorError(None, None, message, node.start_mark) from None
+
 
 def _construct_mapping(loader, node):
     data = Mapping(line=node.start_mark.line + 1)
@@ -251,7 +282,12 @@ _LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 
 
 def parse_yaml(path: Path, text: str) -> list:
+    # Each block level needs more indentation than the one around it (a
+    # sequence under a key may share it), each flow level a bracket.
+    bound = 2 * max(map(len, text.split("\n"))) + text.count("[") + text.count("{") + 2
     try:
+        if bound > _COMPOSER_SAFE:
+            _check_yaml_nesting(path, text)
         documents = list(yaml.load_all(text, Loader=_LineLoader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -262,25 +298,72 @@ def parse_yaml(path: Path, text: str) -> list:
         raise ScenarioError.single(path, None, f"invalid YAML: {exc}") from None
     except RecursionError:
         raise ScenarioError.single(path, None, "invalid YAML: nested too deeply") from None
-    if "&" in text:  # anchors can make a small file expand enormously
-        _check_size(path, documents)
+    if "&" in text:  # anchors can make a small file expand enormously, or contain itself
+        _check_aliases(path, documents)
+    elif bound > MAX_DEPTH:
+        _check_depth(path, documents)
     return documents
 
 
-def _check_size(path: Path, documents: list) -> None:
-    sizes: dict[int, int] = {}
+_TOO_DEEP = f"values are nested more than {MAX_DEPTH} levels deep"
 
-    def size(value) -> int:
-        if isinstance(value, (dict, list)):
-            key = id(value)
-            if key not in sizes:
-                sizes[key] = 1  # guards against self-reference
-                children = value.values() if isinstance(value, dict) else value
-                sizes[key] = 1 + sum(size(child) for child in children)
-            return sizes[key]
-        return 1
 
-    if sum(size(d) for d in documents) > MAX_VALUES:
+def _check_yaml_nesting(path: Path, text: str) -> None:
+    """Refuse deep nesting from the event stream, before the recursive composer sees it."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ScenarioError.single(path, event.start_mark.line + 1, _TOO_DEEP)
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+
+
+def _check_depth(path: Path, documents: list) -> None:
+    """Refuse values nested more than MAX_DEPTH levels (a tree: no aliases)."""
+    level = [d for d in documents if isinstance(d, (dict, list))]
+    for _ in range(MAX_DEPTH):
+        inner = []
+        for value in level:
+            inner.extend([c for c in (value.values() if isinstance(value, dict) else value)
+                          if isinstance(c, (dict, list))])
+        if not inner:
+            return
+        level = inner
+    raise ScenarioError.single(path, line_of(level[0]), _TOO_DEEP)
+
+
+def _check_aliases(path: Path, documents: list) -> None:
+    """Like `_check_depth` where aliases share values: also refuses a value that
+    contains itself, or a file that expands to too many values.
+
+    Iterative, and each shared value is measured once.
+    """
+    height: dict[int, int] = {}  # id -> levels of nesting from this value down
+    size: dict[int, int] = {}  # id -> values inside, aliases expanded
+    open_ids: set[int] = set()
+    pending = [(d, False) for d in documents if isinstance(d, (dict, list))]
+    while pending:
+        value, finished = pending.pop()
+        key = id(value)
+        children = value.values() if isinstance(value, dict) else value
+        nested = [c for c in children if isinstance(c, (dict, list))]
+        if finished:
+            open_ids.discard(key)
+            height[key] = 1 + max((height[id(c)] for c in nested), default=0)
+            size[key] = 1 + len(value) - len(nested) + sum(size[id(c)] for c in nested)
+            if height[key] > MAX_DEPTH:
+                raise ScenarioError.single(path, line_of(value), _TOO_DEEP)
+            continue
+        if key in height:
+            continue
+        if key in open_ids:
+            raise ScenarioError.single(path, line_of(value), "a value contains itself (recursive YAML alias)")
+        open_ids.add(key)
+        pending.append((value, True))
+        pending.extend((c, False) for c in nested if id(c) not in height)
+    if sum(size.get(id(d), 1) for d in documents) > MAX_VALUES:
         raise ScenarioError.single(path, None, "file expands to too many values (YAML aliases)")
 
 
@@ -433,7 +516,8 @@ def _metadata(path: Path, raw: dict) -> Metadata:
     for key in ("skip", "xfail"):
         _check_condition(path, line, key, raw.get(key))
     timeout = raw.get("timeout")
-    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0):
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
+                                or not math.isfinite(timeout) or timeout <= 0):
         raise ScenarioError.single(path, line, f"'timeout' must be a positive number of seconds, not {timeout!r}")
     return Metadata(tuple(markers), tuple(rows), raw.get("skip"), raw.get("xfail"), timeout, line)
 

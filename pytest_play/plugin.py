@@ -20,6 +20,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--play-validate", action="store_true", default=False,
                     help="check every collected scenario (structure, commands, parameters, $variables "
                          "against --variables files) without running anything; non-zero exit on problems")
+    group.addoption("--play-artifacts", metavar="DIR", default=None,
+                    help="where failed browser steps save a screenshot and the page HTML "
+                         "(default: --splinter-screenshot-dir)")
     parser.addini("play_timeout", "default for --play-timeout (seconds)", default=None)
 
 
