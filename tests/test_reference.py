@@ -1,0 +1,20 @@
+"""The README's command reference is generated from the providers' declarations."""
+
+from pathlib import Path
+
+from pytest_play.reference import END, START, reference
+from pytest_play.registry import ProviderRegistry
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_readme_reference_matches_the_installed_providers():
+    text = README.read_text(encoding="utf-8")
+    block = text[text.index(START) + len(START) + 1:text.index(END)]
+    assert block == reference(ProviderRegistry.discover()), "run: python -m pytest_play.reference --update README.md"
+
+
+def test_reference_lists_parameters_with_optional_ones_marked():
+    text = reference(ProviderRegistry.discover())
+    assert "| `wait_until` | `expression`, `timeout`?, `poll`?, `sub_commands`? |" in text
+    assert "### `play_requests` (alias `http`)" in text or "play_requests" not in ProviderRegistry.discover().names
