@@ -2,9 +2,9 @@
 
 Expressions are parsed once into a tree of closures. Only a whitelist of syntax
 is accepted, private and dunder attributes are refused, no module, frame or
-code object can be reached, and every evaluation runs within a budget of loop
-iterations and of the size of the values it builds, so text pasted into a form
-can neither run code nor exhaust the machine.
+code object can be reached, values are not changed in place, and every
+evaluation runs within the work, size and time limits of `limits`, so text
+pasted into a form can neither run code nor exhaust the machine.
 """
 
 from __future__ import annotations
@@ -19,57 +19,40 @@ import types
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from . import limits
 from .errors import ExpressionError, UndefinedVariable, UnsafeExpression
+from .limits import CHEAP, Budget, built, weigh
 
 MAX_TEXT = 10_000          # characters in one expression
-MAX_SIZE = 1_000_000       # items in a built string/list, bits/1000 in a built int
-MAX_STEPS = 300_000        # loop iterations + built sizes, per evaluation
 
 _DENIED_ATTRIBUTES = frozenset(
     "format format_map mro gi_frame gi_code gi_yieldfrom cr_frame cr_code cr_await "
     "ag_frame ag_code f_globals f_locals f_builtins f_back f_code tb_frame tb_next "
-    "co_code func_globals func_code im_func im_self".split()
+    "co_code func_globals func_code im_func im_self expand".split()  # Match.expand amplifies
 )
-_FORBIDDEN_VALUES = (types.ModuleType, types.FrameType, types.CodeType, types.TracebackType)
-_AMPLIFYING_METHODS = frozenset("ljust rjust center zfill expandtabs replace".split())
+_FORBIDDEN_VALUES = (types.ModuleType, types.FrameType, types.CodeType, types.TracebackType, re.Pattern)
 
 
-class _Budget:
-    """Counts work done by one evaluation and stops it when too much is done."""
+class _Context(Budget):
+    """What one evaluation needs: its name lookup, and its budget (one object: it is made per evaluation)."""
 
-    __slots__ = ("left",)
+    __slots__ = ("lookup",)
 
-    def __init__(self):
-        self.left = MAX_STEPS
-
-    def spend(self, amount: int, what: str) -> None:
-        self.left -= amount
-        if self.left < 0:
-            raise UnsafeExpression(f"expression does too much work ({what})")
-
-
-class _Context:
-    __slots__ = ("lookup", "budget")
-
-    def __init__(self, lookup: Callable[[str], Any]):
+    def __init__(self, lookup: Callable[[str], Any]):  # Budget.__init__, inlined: this runs per evaluation
         self.lookup = lookup
-        self.budget = _Budget()
-
-
-def _bounded_range(*args):
-    result = range(*args)
-    if len(result) > MAX_SIZE:
-        raise UnsafeExpression(f"range of {len(result)} items is too large (limit {MAX_SIZE})")
-    return result
+        self.left = self.check_at = limits.MAX_STEPS
+        self.deadline = 0.0
+        self.sizes = None
 
 
 HELPERS: dict[str, Any] = {
-    "len": len, "min": min, "max": max, "sum": sum, "any": any, "all": all,
-    "sorted": sorted, "reversed": reversed, "enumerate": enumerate, "zip": zip,
-    "int": int, "float": float, "str": str, "bool": bool, "abs": abs, "round": round,
-    "list": list, "tuple": tuple, "dict": dict, "set": set, "range": _bounded_range,
-    "match": re.match, "search": re.search, "fullmatch": re.fullmatch, "findall": re.findall,
-    "loads": json.loads, "dumps": json.dumps,
+    "len": len, "min": min, "max": max, "sum": limits.bounded_sum, "any": any, "all": all,
+    "sorted": sorted, "reversed": reversed, "enumerate": limits.bounded_enumerate, "zip": limits.bounded_zip,
+    "int": int, "float": float, "str": str, "bool": bool, "abs": abs, "round": limits.bounded_round,
+    "list": list, "tuple": tuple, "dict": dict, "set": set, "range": limits.bounded_range,
+    "match": limits.time_limited(re.match), "search": limits.time_limited(re.search),
+    "fullmatch": limits.time_limited(re.fullmatch), "findall": limits.time_limited(re.findall),
+    "loads": json.loads, "dumps": limits.bounded_dumps,
     "datetime": types.SimpleNamespace(
         datetime=_datetime.datetime, date=_datetime.date, time=_datetime.time,
         timedelta=_datetime.timedelta, timezone=_datetime.timezone,
@@ -89,8 +72,12 @@ class Expression:
 
     def evaluate(self, lookup: Callable[[str], Any]) -> Any:
         """Evaluate with `lookup(name)` resolving names (KeyError when unknown)."""
+        context = _Context(lookup)
         try:
-            return self._code(_Context(lookup))
+            result = self._code(context)
+            if type(result) not in CHEAP:  # the caller may print it
+                weigh(result, context, "the result is too large")
+            return result
         except (ExpressionError, UndefinedVariable):
             raise
         except RecursionError:
@@ -109,8 +96,10 @@ def compile_expression(text: str) -> Expression:
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        raise ExpressionError(f"invalid expression {text!r}: {exc.msg}") from None
-    except (RecursionError, MemoryError, ValueError):
+        raise ExpressionError(f"invalid expression {_shorten(text)}: {exc.msg}") from None
+    except ValueError as exc:  # null characters
+        raise ExpressionError(f"invalid expression {_shorten(text)}: {exc}") from None
+    except (RecursionError, MemoryError):
         raise UnsafeExpression("expression nests too deeply") from None
     compiler = _Compiler()
     try:
@@ -118,6 +107,11 @@ def compile_expression(text: str) -> Expression:
     except RecursionError:
         raise UnsafeExpression("expression nests too deeply") from None
     return Expression(text, code, tuple(dict.fromkeys(compiler.free_names)))
+
+
+def _shorten(text: str) -> str:
+    shown = repr(text)
+    return shown if len(shown) <= 200 else shown[:197] + "..."
 
 
 def evaluate(text: str, names: Mapping[str, Any]) -> Any:
@@ -140,75 +134,27 @@ def make_lookup(*scopes: Mapping[str, Any]) -> Callable[[str], Any]:
     return lookup
 
 
-def _safe(value: Any) -> Any:
+def safe_value(value: Any) -> Any:
+    """`value`, unless it is a module, frame, code object, traceback or compiled pattern."""
     if isinstance(value, _FORBIDDEN_VALUES):
         raise UnsafeExpression(f"access to {type(value).__name__} objects is not allowed")
     return value
 
 
-def _check_attribute(name: str) -> None:
+def check_attribute(name: str) -> None:
+    """Refuse private, dunder and introspection attributes (format, mro, gi_frame, ...)."""
     if name.startswith("_") or name in _DENIED_ATTRIBUTES:
         raise UnsafeExpression(f"access to attribute {name!r} is not allowed")
 
 
-def _sized(value: Any, ctx: _Context, what: str) -> Any:
-    if isinstance(value, (str, bytes, list, tuple)):
-        if len(value) > MAX_SIZE:
-            raise UnsafeExpression(f"{what} builds a value of {len(value)} items (limit {MAX_SIZE})")
-        ctx.budget.spend(len(value) // 64, what)
-    return value
-
-
-def _mult(left, right, ctx):
-    for seq, count in ((left, right), (right, left)):
-        if isinstance(seq, (str, bytes, list, tuple)) and isinstance(count, int):
-            if len(seq) * count > MAX_SIZE:
-                raise UnsafeExpression(f"repetition builds more than {MAX_SIZE} items")
-            ctx.budget.spend(len(seq) * max(count, 0) // 64, "repetition")
-    if isinstance(left, int) and isinstance(right, int):
-        if left.bit_length() + right.bit_length() > MAX_SIZE:
-            raise UnsafeExpression("multiplication result is too large")
-    return left * right
-
-
-def _pow(left, right, ctx):
-    if isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:
-        if right > MAX_SIZE or left.bit_length() * right > MAX_SIZE:
-            raise UnsafeExpression("power result is too large")
-    return left ** right
-
-
-def _lshift(left, right, ctx):
-    if isinstance(right, int) and right > MAX_SIZE:
-        raise UnsafeExpression("shift result is too large")
-    return left << right
-
-
-_WIDE_FORMAT = re.compile(r"\d{5,}")
-
-
-def _mod(left, right, ctx):
-    if isinstance(left, str) and _WIDE_FORMAT.search(left):
-        raise UnsafeExpression("format width is too large")
-    return _sized(left % right, ctx, "string formatting")
-
-
-def _add(left, right, ctx):
-    if isinstance(left, (str, bytes, list, tuple)) and isinstance(right, (str, bytes, list, tuple)):
-        if len(left) + len(right) > MAX_SIZE:
-            raise UnsafeExpression(f"concatenation builds more than {MAX_SIZE} items")
-        ctx.budget.spend((len(left) + len(right)) // 64, "concatenation")
-    return left + right
-
-
 def _plain(op):
-    return lambda left, right, ctx: op(left, right)
+    return lambda left, right, budget: op(left, right)
 
 
 _BINARY = {
-    ast.Add: _add, ast.Sub: _plain(operator.sub), ast.Mult: _mult, ast.Div: _plain(operator.truediv),
-    ast.FloorDiv: _plain(operator.floordiv), ast.Mod: _mod, ast.Pow: _pow, ast.LShift: _lshift,
-    ast.RShift: _plain(operator.rshift), ast.BitOr: _plain(operator.or_),
+    ast.Add: limits.add, ast.Sub: _plain(operator.sub), ast.Mult: limits.mult, ast.Div: _plain(operator.truediv),
+    ast.FloorDiv: _plain(operator.floordiv), ast.Mod: limits.modulo, ast.Pow: limits.power,
+    ast.LShift: limits.lshift, ast.RShift: _plain(operator.rshift), ast.BitOr: _plain(operator.or_),
     ast.BitAnd: _plain(operator.and_), ast.BitXor: _plain(operator.xor),
 }
 _UNARY = {ast.Not: operator.not_, ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Invert: operator.invert}
@@ -217,16 +163,8 @@ _COMPARE = {
     ast.Gt: operator.gt, ast.GtE: operator.ge, ast.Is: operator.is_, ast.IsNot: operator.is_not,
     ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
 }
-
-
-def _guard_call(func, args, kwargs) -> None:
-    owner = getattr(func, "__self__", None)
-    if isinstance(owner, (str, bytes)) and getattr(func, "__name__", "") in _AMPLIFYING_METHODS:
-        numbers = [a for a in list(args) + list(kwargs.values()) if isinstance(a, int)]
-        texts = [a for a in args if isinstance(a, (str, bytes))]
-        estimate = max(numbers + [0]) + len(owner) * max([len(t) for t in texts] + [1])
-        if estimate > MAX_SIZE:
-            raise UnsafeExpression(f"{func.__name__}() would build a value that is too large")
+# 0: compares identities only; 2: reads the right side whole (1: when not a scalar or text).
+_READS = {ast.Is: 0, ast.IsNot: 0, ast.In: 2, ast.NotIn: 2}
 
 
 class _Compiler:
@@ -259,13 +197,27 @@ class _Compiler:
 
     def _Attribute(self, node):
         name = node.attr
-        _check_attribute(name)
-        target = self.compile(node.value)
-        return lambda ctx: _safe(getattr(target(ctx), name))
+        target = self.compile(node.value)  # first, so the leftmost refused attribute is named
+        check_attribute(name)
+        if name in limits.MUTATORS:
+            def mutator(ctx):
+                owner = target(ctx)
+                limits.refuse_mutation(owner, name)
+                return safe_value(getattr(owner, name))
+            return mutator
+        return lambda ctx: safe_value(getattr(target(ctx), name))
 
     def _Subscript(self, node):
         target, index = self.compile(node.value), self.compile(node.slice)
-        return lambda ctx: _safe(target(ctx)[index(ctx)])
+        if isinstance(node.slice, ast.Slice):
+            return lambda ctx: built(safe_value(target(ctx)[index(ctx)]), ctx, "slice")
+
+        def subscript(ctx):
+            value, key = target(ctx), index(ctx)
+            if type(key) is tuple:  # hashed whole
+                weigh(key, ctx)
+            return safe_value(value[key])
+        return subscript
 
     def _Slice(self, node):
         parts = [self.compile(p) if p is not None else (lambda ctx: None) for p in (node.lower, node.upper, node.step)]
@@ -305,12 +257,17 @@ class _Compiler:
 
     def _Compare(self, node):
         left = self.compile(node.left)
-        pairs = [(_COMPARE[type(op)], self.compile(c)) for op, c in zip(node.ops, node.comparators)]
+        pairs = [(_COMPARE[type(op)], self.compile(c), _READS.get(type(op), 1))
+                 for op, c in zip(node.ops, node.comparators)]
 
         def compare(ctx):
             current = left(ctx)
-            for op, right in pairs:
+            for op, right, reads in pairs:
                 value = right(ctx)
+                # Comparing containers reads them whole, and so does `in` a text.
+                if reads and (type(value) not in CHEAP or type(current) not in CHEAP
+                              or reads == 2 and type(value) is str and len(value) > 4096):
+                    limits.weigh_operands(current, value, ctx, contains=reads == 2)
                 if not op(current, value):
                     return False
                 current = value
@@ -332,7 +289,9 @@ class _Compiler:
             positional = []
             for starred, arg in args:
                 if starred:
-                    positional.extend(arg(ctx))
+                    values = arg(ctx)
+                    weigh(values, ctx)
+                    positional.extend(values)
                 else:
                     positional.append(arg(ctx))
             named = {}
@@ -341,8 +300,8 @@ class _Compiler:
                     named.update(value(ctx))
                 else:
                     named[name] = value(ctx)
-            _guard_call(target, positional, named)
-            return _safe(_sized(target(*positional, **named), ctx, "call"))
+            named = limits.guard_call(target, positional, named, ctx)
+            return safe_value(built(target(*positional, **named), ctx, "call"))
         return call
 
     def _List(self, node):
@@ -354,18 +313,29 @@ class _Compiler:
         return lambda ctx: tuple(item(ctx) for item in items)
 
     def _Set(self, node):
-        items = self._many(node.elts)
+        items = [self._hashed(e) for e in node.elts]
         return lambda ctx: {item(ctx) for item in items}
 
     def _Dict(self, node):
         if any(k is None for k in node.keys):
             raise UnsafeExpression("'**' in a dict display is not allowed")
-        pairs = [(self.compile(k), self.compile(v)) for k, v in zip(node.keys, node.values)]
+        pairs = [(self._hashed(k), self.compile(v)) for k, v in zip(node.keys, node.values)]
         return lambda ctx: {k(ctx): v(ctx) for k, v in pairs}
+
+    def _hashed(self, node):
+        """A set element or dict key: a tuple is hashed whole."""
+        value = self.compile(node)
+
+        def hashed(ctx):
+            result = value(ctx)
+            if type(result) is tuple:
+                weigh(result, ctx)
+            return result
+        return hashed
 
     def _JoinedStr(self, node):
         parts = self._many(node.values)
-        return lambda ctx: _sized("".join(str(p(ctx)) for p in parts), ctx, "f-string")
+        return lambda ctx: built("".join(str(p(ctx)) for p in parts), ctx, "f-string")
 
     def _FormattedValue(self, node):
         value = self.compile(node.value)
@@ -374,8 +344,10 @@ class _Compiler:
 
         def formatted(ctx):
             result, format_spec = value(ctx), spec(ctx)
-            if _WIDE_FORMAT.search(format_spec):
+            if limits.WIDE_SPEC.search(format_spec):
                 raise UnsafeExpression("format width is too large")
+            if type(result) not in CHEAP:
+                weigh(result, ctx)
             return format(convert(result) if convert else result, format_spec)
         return formatted
 
@@ -403,7 +375,7 @@ class _Compiler:
         local = local if local is not None else {}
         iterable, target, conditions = loops[depth]
         for value in iterable(ctx):
-            ctx.budget.spend(1, "too many loop iterations")
+            ctx.spend(1, "too many loop iterations")
             _assign(target, value, local)
             if all(c(ctx) for c in conditions):
                 if depth + 1 == len(loops):
@@ -427,7 +399,7 @@ class _Compiler:
         return self._scoped(loops, element, list)
 
     def _SetComp(self, node):
-        loops, element = self._comprehension(node, lambda: self.compile(node.elt))
+        loops, element = self._comprehension(node, lambda: self._hashed(node.elt))
         return self._scoped(loops, element, set)
 
     def _GeneratorExp(self, node):
@@ -436,7 +408,7 @@ class _Compiler:
 
     def _DictComp(self, node):
         def pair():
-            key, value = self.compile(node.key), self.compile(node.value)
+            key, value = self._hashed(node.key), self.compile(node.value)
             return lambda ctx: (key(ctx), value(ctx))
         loops, element = self._comprehension(node, pair)
         return self._scoped(loops, element, dict)

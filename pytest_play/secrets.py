@@ -54,6 +54,11 @@ def secret_values(variables: Mapping[str, Any], declared: Iterable[str] = ()) ->
     def visit(value: Any, secret: bool) -> None:
         if isinstance(value, Mapping):
             for name, item in value.items():
+                lowered = str(name).lower()
+                if lowered == "auth" and isinstance(item, (list, tuple)):
+                    item = item[1:]  # [user, password]: only the password is secret
+                elif "authorization" in lowered and isinstance(item, str) and " " in item.strip():
+                    item = item.strip().split(" ", 1)[1]  # keep the scheme: "Bearer *****"
                 visit(item, secret or name in declared or is_secret_name(name))
         elif isinstance(value, (list, tuple)):
             for item in value:

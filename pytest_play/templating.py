@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .errors import ExpressionError, UndefinedVariable
-from .expressions import compile_expression, make_lookup
+from .expressions import check_attribute, compile_expression, make_lookup, safe_value
 
 _TOKEN = re.compile(
     r"\$(?:(?P<dollar>\$)|\{(?P<braced>[^{}]*)\}|(?P<name>[A-Za-z_][A-Za-z0-9_]*))"
@@ -57,9 +57,8 @@ class Reference:
 def _step_into(value: Any, key: Any, text: str) -> Any:
     try:
         if isinstance(key, str) and not isinstance(value, Mapping):
-            if key.startswith("_"):
-                raise KeyError(key)
-            return getattr(value, key)
+            check_attribute(key)  # the expression sandbox's rules: no `${f.__globals__}`
+            return safe_value(getattr(value, key))
         return value[key]
     except (KeyError, IndexError, TypeError, AttributeError):
         raise ExpressionError(f"${{{text}}}: no {key!r} in {_short(value)}") from None
@@ -160,7 +159,11 @@ def references(value: Any) -> list[str]:
     """Every variable name referenced by `$...` inside `value` (for validation)."""
     found: list[str] = []
     if isinstance(value, str):
-        for part in compile_template(value) or ():
+        try:
+            parts = compile_template(value) or ()
+        except ExpressionError:  # reported by the parameter checks
+            parts = ()
+        for part in parts:
             if isinstance(part, Reference):
                 found.append(part.name)
     elif isinstance(value, dict):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .errors import ScenarioError, did_you_mean
+from .errors import ExpressionError, ScenarioError, did_you_mean
 from .loader import Scenario, Step, make_steps
 from .registry import STEP_KEYS, CommandSpec, ProviderRegistry
 from .templating import compile_template, references
@@ -78,6 +78,8 @@ def check_parameters(spec: CommandSpec, data: dict, rendered: bool = False, give
         if param is None:
             hint = did_you_mean(str(key), allowed)
             messages.append(f"{spec.type}: unknown parameter {key!r}{hint}")
+        elif not rendered and (error := _template_error(value)):
+            messages.append(f"{spec.type}: parameter {key!r}: {error}")
         elif (rendered or not _is_template(value)) and not param.accepts(value):
             messages.append(f"{spec.type}: parameter {key!r} must be {param.describe()}, not {_show(value)}")
     return messages
@@ -85,6 +87,17 @@ def check_parameters(spec: CommandSpec, data: dict, rendered: bool = False, give
 
 def _is_template(value: Any) -> bool:
     return isinstance(value, str) and compile_template(value) is not None
+
+
+def _template_error(value: Any) -> str | None:
+    """Why the `$references` or `{! expressions !}` of a text can't be compiled, if they can't."""
+    if not isinstance(value, str):
+        return None
+    try:
+        compile_template(value)
+    except ExpressionError as exc:
+        return str(exc)
+    return None
 
 
 def _show(value: Any) -> str:

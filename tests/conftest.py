@@ -7,6 +7,8 @@ A test that writes its own ini file replaces this one.
 
 import pytest
 
+import hypothesis_profiles  # noqa: F401  (hypothesis reads --hypothesis-profile before test modules load)
+
 
 @pytest.fixture
 def pytester(pytester):
