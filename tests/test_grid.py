@@ -83,7 +83,8 @@ def run_on_grid(grid, tmp_path, *args):
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out,
                                    stderr=subprocess.STDOUT)
     try:
-        poll(finished, timeout=RUN_TIMEOUT, interval=0.2, waiting_for="the pytest run")
+        poll(finished, timeout=RUN_TIMEOUT, interval=0.2, waiting_for="the pytest run",
+             retry_on=(OSError,))  # a slow /status answer is no reason to stop watching
     except PlayTimeout as exc:
         pytest.fail(f"{exc}\n--- pytest:\n{log_tail(log, 40)}\n--- grid:\n{grid.log()}")
     finally:

@@ -424,3 +424,15 @@ def test_play_file_problems_are_usage_errors(session, options, message):
 def test_the_options_are_listed_in_the_play_help_group(pytester):
     result = pytester.runpytest("--help")
     result.stdout.fnmatch_lines(["pytest-play scenarios:", "*--play-text=TEXT*", "*--play-file=PATH*"])
+
+
+def test_the_printed_command_hides_the_access_key_of_a_grid_url(tmp_path):
+    import subprocess
+    import sys
+    env = {"PATH": "/usr/bin:/bin", "WORKSPACE": str(tmp_path),
+           "SELENIUM_GRID_URL": "https://qa-user:Acc3ss-Key@grid.example.com/wd/hub"}
+    result = subprocess.run([sys.executable, "-m", "pytest_play.jenkins", "--dry-run"], env=env,
+                            capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+    assert result.returncode == 0, result.stderr
+    assert "https://qa-user:*****@grid.example.com/wd/hub" in result.stdout
+    assert "Acc3ss-Key" not in result.stdout + result.stderr
