@@ -6,11 +6,8 @@ It offers providers the pytest-play protocol: `variables`, `update_variables`,
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -24,6 +21,7 @@ from .loader import Step, load_scenario, load_text, make_steps
 from .registry import CommandSpec, ProviderRegistry
 from .secrets import Masker, secret_values
 from .validate import check_parameters
+from .waiting import alarm
 
 
 class Engine:
@@ -97,7 +95,7 @@ class Engine:
 
     def run_scenario(self, steps: Iterable[Step], timeout: float | None = None) -> None:
         """Run a whole scenario within `timeout` seconds, then report deferred failures."""
-        with self._deadline(timeout):
+        with alarm(timeout, lambda: PlayTimeout(f"scenario timed out after {timeout:g}s")):
             self.run_steps(steps)
         if self.soft_failures:
             count = len(self.soft_failures)
@@ -218,24 +216,6 @@ class Engine:
         if isinstance(condition, bool):
             return condition
         return bool(self.evaluate(templating.render_text(condition, self.variables), **names))
-
-    @contextlib.contextmanager
-    def _deadline(self, timeout: float | None):
-        usable = timeout and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-        if not usable:
-            yield
-            return
-
-        def expire(signum, frame):
-            raise PlayTimeout(f"scenario timed out after {timeout:g}s")
-
-        previous = signal.signal(signal.SIGALRM, expire)
-        signal.setitimer(signal.ITIMER_REAL, timeout)
-        try:
-            yield
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
 
     # --- include support --------------------------------------------------------
 

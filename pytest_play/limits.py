@@ -13,14 +13,13 @@ from __future__ import annotations
 import json
 import math
 import re
-import signal
-import threading
 import time
 import types
 from itertools import chain, compress
 from typing import Any
 
 from .errors import UnsafeExpression
+from .waiting import alarm
 
 MAX_SIZE = 1_000_000        # items in one built string, list, tuple, dict or set
 MAX_DEEP = 2_000_000        # items in a value read whole, nested ones included (4 characters = 1 item)
@@ -383,35 +382,15 @@ bounded_dumps.__name__ = "dumps"
 
 
 def time_limited(function):
-    """`function` (a regex helper) stopped after REGEX_SECONDS: a pattern can backtrack for ages.
-
-    Uses SIGALRM, so it works in the main thread only; an alarm already set
-    (the scenario timeout) is put back with the time it has left.
-    """
+    """`function` (a regex helper) stopped after REGEX_SECONDS: a pattern can backtrack for ages."""
 
     def limited(*args, **kwargs):
-        if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        with alarm(REGEX_SECONDS, _regex_too_slow):
             return function(*args, **kwargs)
-        outer, interval = signal.getitimer(signal.ITIMER_REAL)
-        if outer and outer <= REGEX_SECONDS:  # the outer alarm comes first anyway
-            return function(*args, **kwargs)
-        previous = signal.signal(signal.SIGALRM, _regex_timeout)
-        signal.setitimer(signal.ITIMER_REAL, REGEX_SECONDS)
-        start = time.monotonic()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            try:  # the alarm may still fire here: put everything back anyway
-                signal.setitimer(signal.ITIMER_REAL, 0)
-            finally:
-                signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
-                if outer:
-                    left = max(outer - (time.monotonic() - start), 0.001)
-                    signal.setitimer(signal.ITIMER_REAL, left, interval)
 
     limited.__name__ = function.__name__
     return limited
 
 
-def _regex_timeout(signum, frame):
-    raise UnsafeExpression(f"regular expression takes too long (more than {REGEX_SECONDS:g} s)")
+def _regex_too_slow() -> UnsafeExpression:
+    return UnsafeExpression(f"regular expression takes too long (more than {REGEX_SECONDS:g} s)")

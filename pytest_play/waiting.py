@@ -1,9 +1,13 @@
-"""The one poll-until-timeout loop, used by `wait_until`, browser auto-waits and retried checks."""
+"""Bounded time: the one poll-until-timeout loop (`wait_until`, browser auto-waits,
+retried checks) and the one alarm that interrupts a step running too long."""
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .errors import PlayTimeout
@@ -43,3 +47,37 @@ def describe(seen: Any) -> str:
         return f"{type(seen).__name__}: {text}" if text else type(seen).__name__
     text = repr(seen)
     return text if len(text) <= 200 else text[:197] + "..."
+
+
+@contextlib.contextmanager
+def alarm(seconds: float | None, expired: Callable[[], BaseException]) -> Iterator[None]:
+    """Raise `expired()` in the block's code if it still runs after `seconds`.
+
+    Uses SIGALRM, so it acts only in the main thread (elsewhere, and with no
+    `seconds`, the block just runs). An alarm already set by an outer block
+    keeps its place: if it comes first nothing changes, otherwise it is put
+    back afterwards with the time it has left.
+    """
+    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    outer, interval = signal.getitimer(signal.ITIMER_REAL)
+    if outer and outer <= seconds:
+        yield
+        return
+
+    def expire(signum, frame):
+        raise expired()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    start = time.monotonic()
+    try:
+        yield
+    finally:
+        try:  # the alarm may still fire here: put everything back anyway
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        finally:
+            signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+            if outer:
+                signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - start), 0.001), interval)

@@ -21,7 +21,7 @@ import urllib.request
 from pathlib import Path
 
 from demo_app.services import (
-    ServiceUnavailable, _Service, die_with_us, free_port, log_tail, stop_process, wait_until)
+    ServiceUnavailable, _Service, free_port, log_tail, stop_process, wait_until)
 from pytest_play.browser import ENV_TAG, kill_tagged_processes
 
 REPO = Path(__file__).resolve().parent.parent

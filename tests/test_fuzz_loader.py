@@ -6,9 +6,7 @@ Profiles (tests/hypothesis_profiles.py): "ci" by default, `--hypothesis-profile=
 for 10,000 examples per test.
 """
 
-import contextlib
 import json
-import signal
 from datetime import timedelta
 
 import hypothesis_profiles  # noqa: F401  (registers the profiles)
@@ -19,6 +17,7 @@ from hypothesis import strategies as st
 
 from pytest_play.errors import ExpressionError, ScenarioError, UndefinedVariable
 from pytest_play.expressions import evaluate
+from pytest_play.waiting import alarm
 from pytest_play.loader import load_scenario
 from pytest_play.registry import ProviderRegistry
 from pytest_play.templating import render, render_string
@@ -33,20 +32,9 @@ class Hang(BaseException):
     """Raised by the watchdog; a BaseException, so no `except Exception` can hide it."""
 
 
-@contextlib.contextmanager
 def watchdog(seconds: float = 5):
     """Stops an example that runs too long (a deadline alone can't stop a real hang)."""
-
-    def expire(signum, frame):
-        raise Hang(f"still running after {seconds}s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    return alarm(seconds, lambda: Hang(f"still running after {seconds}s"))
 
 
 # --- strategies -----------------------------------------------------------------------
