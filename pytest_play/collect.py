@@ -174,7 +174,6 @@ class ScenarioItem(pytest.Function):
     """One run of a scenario. A `pytest.Function`, so fixtures and plugins just work."""
 
     def reportinfo(self):
-        scenario, _ = self.stash[SCENARIO]
         return self.path, 0, self.name
 
     def repr_failure(self, excinfo, style=None):
