@@ -109,7 +109,7 @@ class Engine:
         self.log(f"verification failed: {message}")
 
     def run_step(self, step: Step, **kwargs) -> Any:
-        spec, templated = self._plan(step)
+        spec, templated, checked = self._plan(step)
         data = step.data
         previous, self.current_step = self.current_step, step
         start = time.perf_counter()
@@ -119,7 +119,7 @@ class Engine:
             if "skip_condition" in data and self._skip(data["skip_condition"], kwargs):
                 outcome = "skipped by skip_condition"
                 return None
-            command = self._render(data, spec, templated)
+            command = self._render(data, spec, templated, checked)
             result = getattr(self.provider(spec.provider_class), spec.method)(command, **kwargs)
             outcome = "ok"
             return result
@@ -169,8 +169,8 @@ class Engine:
 
     # --- helpers ----------------------------------------------------------------
 
-    def _plan(self, step: Step) -> tuple[CommandSpec, tuple[str, ...]]:
-        """The step's command and its templated keys; cached on parsed steps.
+    def _plan(self, step: Step) -> tuple[CommandSpec, tuple[str, ...], tuple[str, ...]]:
+        """The step's command, its templated keys and those to type-check; cached on parsed steps.
 
         Parsed steps were validated at collection; steps given as plain dicts
         (by Python callers) are checked here.
@@ -190,12 +190,13 @@ class Engine:
             if problems:
                 raise StepFailure(step, data, StepError("; ".join(problems)))
         templated = tuple(k for k, v in data.items() if k not in spec.raw_keys and templating.needs_rendering(v))
-        plan = spec, templated
+        # Expressions always render to text; only other rendered values need a type check.
+        plan = spec, templated, tuple(k for k in templated if k not in spec.text_keys)
         if parsed:
             data.plan = plan
         return plan
 
-    def _render(self, data: dict, spec: CommandSpec, templated: tuple[str, ...]) -> dict:
+    def _render(self, data: dict, spec: CommandSpec, templated: tuple[str, ...], checked: tuple[str, ...]) -> dict:
         if templated:
             command = templating.render(data, self.variables, skip=spec.raw_keys, text=spec.text_keys)
         else:
@@ -203,10 +204,10 @@ class Engine:
         defaults = self.variables.get(spec.provider)
         if isinstance(defaults, dict):
             command = merge(templating.render(defaults, self.variables), command)
-            templated = tuple(command)
-        if templated and spec.params:
+            checked = tuple(command)
+        if checked and spec.params:
             # Only rendered values can have changed type since validation.
-            problems = check_parameters(spec, {k: command[k] for k in templated if k in command}, rendered=True,
+            problems = check_parameters(spec, {k: command[k] for k in checked if k in command}, rendered=True,
                                         given=command)
             if problems:
                 raise StepError("; ".join(problems))

@@ -7,7 +7,10 @@ problems found later can still point at `file:line`.
 from __future__ import annotations
 
 import bisect
+import collections.abc
 import configparser
+import contextlib
+import gc
 import json
 import json.scanner
 import math
@@ -250,8 +253,58 @@ def _steps_array_start(text: str, index: int) -> int | None:
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+_STR, _SEQ, _MAP, _MERGE = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map", "merge"))
+_RESOLVED: dict[tuple, str] = {}  # plain scalar -> its implicit tag; scenarios repeat the same keys
+
+
 class _LineLoader(_BaseLoader):
-    """Safe YAML loader whose mappings are `Mapping`s that know their line."""
+    """Safe YAML loader whose mappings and lists know their lines.
+
+    Strings, mappings and lists (nearly everything in a scenario) are built by
+    `_build` directly from libyaml's nodes; other scalars (numbers, booleans,
+    dates) and unusual tags go through PyYAML's safe constructors.
+    """
+
+    def resolve(self, kind, value, implicit):
+        if kind is not yaml.ScalarNode or len(value) > 64:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        tag = _RESOLVED.get(key)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(_RESOLVED) < 10_000:
+                _RESOLVED[key] = tag
+        return tag
+
+    def construct_document(self, node):
+        try:
+            return self._build(node, {})
+        finally:
+            self.constructed_objects, self.recursive_objects, self.state_generators = {}, {}, []
+
+    def _build(self, node, built: dict):
+        if isinstance(node, yaml.ScalarNode):
+            return node.value if node.tag == _STR else self.construct_object(node, deep=True)
+        known = built.get(id(node))
+        if known is not None:  # an alias of a list or mapping built before
+            return known
+        line = node.start_mark.line + 1
+        if node.tag == _SEQ:
+            data = built[id(node)] = Sequence(line=line, lines=[item.start_mark.line + 1 for item in node.value])
+            data.extend(self._build(item, built) for item in node.value)
+            return data
+        if node.tag == _MAP:
+            if any(key.tag == _MERGE for key, _ in node.value):
+                self.flatten_mapping(node)
+            data = built[id(node)] = Mapping(line=line)
+            for key_node, value_node in node.value:
+                key = self._build(key_node, built)
+                if not isinstance(key, collections.abc.Hashable):
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping", node.start_mark, "found unhashable key", key_node.start_mark)
+                data[key] = self._build(value_node, built)
+            return data
+        return self.construct_object(node, deep=True)  # !!set, !!omap, !!binary, ...
 
     def construct_object(self, node, deep=False):
         try:
@@ -265,22 +318,6 @@ class _LineLoader(_BaseLoader):
             raise yaml.constructor.ConstructorError(None, None, message, node.start_mark) from None
 
 
-def _construct_mapping(loader, node):
-    data = Mapping(line=node.start_mark.line + 1)
-    yield data
-    data.update(loader.construct_mapping(node))
-
-
-def _construct_sequence(loader, node):
-    data = Sequence(line=node.start_mark.line + 1, lines=[item.start_mark.line + 1 for item in node.value])
-    yield data
-    data.extend(loader.construct_sequence(node))
-
-
-_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
-_LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
-
-
 def parse_yaml(path: Path, text: str) -> list:
     # Each block level needs more indentation than the one around it (a
     # sequence under a key may share it), each flow level a bracket.
@@ -288,7 +325,8 @@ def parse_yaml(path: Path, text: str) -> list:
     try:
         if bound > _COMPOSER_SAFE:
             _check_yaml_nesting(path, text)
-        documents = list(yaml.load_all(text, Loader=_LineLoader))
+        with _gc_paused():  # a scenario is thousands of small objects and no cycles
+            documents = list(yaml.load_all(text, Loader=_LineLoader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -303,6 +341,17 @@ def parse_yaml(path: Path, text: str) -> list:
     elif bound > MAX_DEPTH:
         _check_depth(path, documents)
     return documents
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 _TOO_DEEP = f"values are nested more than {MAX_DEPTH} levels deep"

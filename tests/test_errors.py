@@ -210,3 +210,11 @@ def test_secret_values_cover_nested_lists_and_url_passwords():
     values = secret_values({"auth": ["ann", "pw1"], "headers": {"Authorization": "Bearer t"},
                             "db": "mysql://u:pw2@h/d", "note": "plain", "n": 3})
     assert values == {"pw1", "t", "pw2"}
+
+
+def test_a_rendered_value_of_the_wrong_type_fails_the_step(pytester):
+    pytester.makefile(".yml", vars="word: soon\n")
+    pytester.makefile(".yml", test_type="- {type: sleep, seconds: $word}\n")
+    result = pytester.runpytest("--variables", "vars.yml")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["test_type.yml:1: step 1 failed", "  sleep: parameter 'seconds' must be number, not 'soon'"])
