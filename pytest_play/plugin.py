@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 
 import pytest
@@ -24,12 +25,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="where failed browser steps save a screenshot and the page HTML "
                          "(default: --splinter-screenshot-dir)")
     parser.addini("play_timeout", "default for --play-timeout (seconds)", default=None)
+    parser.addini("play_gc_freeze", "freeze long-lived objects (plugins, collected items) out of the "
+                  "garbage collector's full passes", type="bool", default=True)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[REGISTRY] = ProviderRegistry.discover()
     if config.getoption("play_timeout") is None and config.getini("play_timeout"):
         config.option.play_timeout = float(config.getini("play_timeout"))
+    _freeze(config)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    _freeze(session.config)
+
+
+def _freeze(config: pytest.Config) -> None:
+    """Move what exists now (imported modules, collected items, parsed scenarios) out of
+    the collector's reach: it lives for the whole session, and every full collection
+    (pytest runs several) would walk it again. Objects created later are collected as usual.
+    """
+    if config.getini("play_gc_freeze"):
+        gc.freeze()
 
 
 @pytest.hookimpl(tryfirst=True)

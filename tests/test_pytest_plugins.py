@@ -127,3 +127,16 @@ def test_play_fixture_runs_steps_from_python(pytester):
     result = pytester.runpytest("--variables", "vars.yml", "-p", "no:randomly")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*step 1 (must fail): assertion is false: greeting == 'bye'*"])
+
+
+def test_long_lived_objects_are_frozen_out_of_full_garbage_collections_unless_disabled(pytester):
+    pytester.makepyfile(test_gc="""
+        import gc
+
+        def test_frozen(request):
+            frozen = gc.get_freeze_count()
+            print("frozen objects:", frozen)
+            assert (frozen > 10000) is request.config.getini("play_gc_freeze")
+    """)
+    pytester.runpytest_subprocess().assert_outcomes(passed=1)
+    pytester.runpytest_subprocess("-o", "play_gc_freeze=false").assert_outcomes(passed=1)
