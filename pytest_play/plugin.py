@@ -45,8 +45,15 @@ def _freeze(config: pytest.Config) -> None:
     the collector's reach: it lives for the whole session, and every full collection
     (pytest runs several) would walk it again. Objects created later are collected as usual.
     """
-    if config.getini("play_gc_freeze"):
+    global _frozen_for
+    # Only for the process's own session: a session run inside it (pytester) would
+    # freeze its garbage into the outer process for good.
+    if config.getini("play_gc_freeze") and _frozen_for in (None, id(config)):
+        _frozen_for = id(config)
         gc.freeze()
+
+
+_frozen_for: int | None = None
 
 
 @pytest.hookimpl(tryfirst=True)
