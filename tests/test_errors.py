@@ -184,7 +184,8 @@ def test_secrets_are_masked_in_live_and_captured_logs(pytester):
         PythonProvider.command_exec = logged
     """)
     pytester.makefile(".yml", test_log="- {type: exec, expression: \"'$api_token'\"}\n- {type: assert, expression: 'False'}\n")
-    result = pytester.runpytest("--variables", "vars.yml", "--log-cli-level=DEBUG", "--junitxml=out.xml")
+    # In a subprocess: the conftest patches a provider class for good.
+    result = pytester.runpytest_subprocess("--variables", "vars.yml", "--log-cli-level=DEBUG", "--junitxml=out.xml")
     result.assert_outcomes(failed=1)
     output = result.stdout.str() + (pytester.path / "out.xml").read_text()
     assert "calling with '*****'" in output
