@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from . import parsecache
 from .errors import ScenarioError
 
 SCENARIO_SUFFIXES = (".json", ".yml", ".yaml")
@@ -126,9 +127,14 @@ def is_scenario_file(path: Path) -> bool:
 def load_scenario(path: Path, text: str | None = None) -> Scenario:
     """Parse a scenario file, and the `.ini` beside it if there is one."""
     path = Path(path)
-    if text is None:
-        text = _read_text(path)
-    documents = parse_documents(path, text)
+    if text is not None:
+        documents = parse_documents(path, text)
+    else:
+        data = _read_bytes(path)
+        documents = parsecache.load(path, data)
+        if documents is None:
+            documents = parse_documents(path, _decode(path, data))
+            parsecache.store(path, data, documents)
     metadata, steps = split_documents(path, documents)
     ini = path.with_suffix(".ini")
     if ini.is_file():
@@ -153,11 +159,14 @@ def load_text(text: str, path: Path) -> Scenario:
     return Scenario(path, make_steps(path, steps), _metadata(path, metadata))
 
 
-def _read_text(path: Path) -> str:
+def _read_bytes(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise ScenarioError.single(path, None, f"can't read file: {exc.strerror}") from None
+
+
+def _decode(path: Path, data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
