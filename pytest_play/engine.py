@@ -20,7 +20,7 @@ from .loader import Mapping as ParsedMapping
 from .loader import Step, load_scenario, load_text, make_steps
 from .registry import CommandSpec, ProviderRegistry
 from .secrets import Masker, secret_values
-from .validate import check_parameters
+from .validate import check_parameters, make_plan
 from .waiting import alarm
 
 
@@ -189,9 +189,7 @@ class Engine:
             problems = check_parameters(spec, data, given=given)
             if problems:
                 raise StepFailure(step, data, StepError("; ".join(problems)))
-        templated = tuple(k for k, v in data.items() if k not in spec.raw_keys and templating.needs_rendering(v))
-        # Expressions always render to text; only other rendered values need a type check.
-        plan = spec, templated, tuple(k for k in templated if k not in spec.text_keys)
+        plan = make_plan(spec, data)
         if parsed:
             data.plan = plan
         return plan

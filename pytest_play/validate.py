@@ -9,9 +9,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from .errors import ExpressionError, ScenarioError, did_you_mean
-from .loader import Scenario, Step, make_steps
+from .loader import Mapping, Scenario, Step, make_steps
 from .registry import STEP_KEYS, CommandSpec, ProviderRegistry
-from .templating import compile_template, references
+from .templating import compile_template, needs_rendering, references
 
 Problem = tuple[int | None, str]
 
@@ -46,10 +46,19 @@ def validate_step(step: Step, registry: ProviderRegistry, defaults: dict[str, di
     if isinstance(defaults.get(spec.provider), dict):
         given = {**defaults[spec.provider], **data}
     problems = [(step.line, f"{prefix}: {message}") for message in check_parameters(spec, data, given=given)]
+    if not problems and isinstance(data, Mapping):
+        data.plan = make_plan(spec, data)  # what the engine needs to run it, worked out once
     for name, param in (spec.params or {}).items():
         if "steps" in param.kinds and isinstance(data.get(name), list):
             problems.extend(_validate_sub_steps(step, data[name], registry, defaults))
     return problems
+
+
+def make_plan(spec: CommandSpec, data: dict) -> tuple:
+    """`(spec, templated keys, keys to type-check once rendered)` of a valid step."""
+    templated = tuple(k for k, v in data.items() if k not in spec.raw_keys and needs_rendering(v))
+    # Expressions always render to text; only other rendered values need a type check.
+    return spec, templated, tuple(k for k in templated if k not in spec.text_keys)
 
 
 def _validate_sub_steps(parent: Step, raw: list, registry: ProviderRegistry, defaults) -> list[Problem]:
