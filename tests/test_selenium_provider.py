@@ -102,7 +102,7 @@ def test_element_actions_wait_until_enabled_and_uncovered_and_find_replaced_elem
     """), test_stale=scenario_text("""
         - {type: get, url: "$base_url"}
         - type: eval
-          comment: the page keeps replacing the button (a re-render every 150 ms)
+          comment: the page keeps replacing the button (a re-render every 50 ms)
           script: |
             document.querySelector('main').insertAdjacentHTML('beforeend', '<button id="flicker">0</button>');
             window.clicks = 0;
@@ -112,7 +112,7 @@ def test_element_actions_wait_until_enabled_and_uncovered_and_find_replaced_elem
               fresh.textContent = String(window.clicks);
               fresh.onclick = () => { window.clicks += 1; };
               document.getElementById('flicker').replaceWith(fresh);
-            }, 150);
+            }, 50);
         - {type: clickElement, locator: {type: id, value: flicker}}
         - {type: clickElement, locator: {type: id, value: flicker}}
         - {type: assertText, locator: {type: id, value: flicker}, text: "^2$"}
