@@ -83,9 +83,9 @@ does the same sharing for the parametrized copies of one test function.
 - `Engine.log` prints two lines a step through pytest's capture, which writes
   through to a file: append the lines to a list and write them once when
   `run_scenario` ends (in a `finally`, and in `teardown`).
-- `Engine._plan` still computes each parsed step's templated keys on first
-  run: `validate.validate_step` has just checked the step and can store
-  `data.plan = spec, templated_keys` when there is no problem.
+- `Engine._plan` computed each parsed step's templated keys again on its
+  first run, although `validate.validate_step` had just checked the step: it
+  can store the plan then (on main since 8a2ca69).
 
 ### 4. Row b: what remains between 0.7× and 0.5×
 
@@ -104,7 +104,7 @@ by the installed providers' versions and the `--variables` provider
 defaults); or build items as plain `pytest.Item`s rather than
 `pytest.Function`s, if fixtures can be served another way.
 
-### 5. Row f: worker start-up on 2 cores (met since fix 1, with little margin)
+### 5. Row f: worker start-up on 2 cores (at the 3× limit at `-n 4`: 2.86-3.24× over the full runs since fix 1)
 
 `-n 4` starts four interpreters that each import pytest, selenium, splinter,
 Flask and the plugins (0.6 s of CPU each, 0.35 s with fix 1) on 2 cores,
@@ -113,7 +113,7 @@ while the controller waits; that start-up is the whole gap to the ideal
 busy machine (other jobs) delays the workers' start and the ratio falls to
 about 2.5×. Longer scenarios amortize the start-up better.
 
-### 6. Row c (passes, with a thin margin): where ours spends more than the floor
+### 6. Row c (at the 1.2× limit: 1.17-1.29× over the full runs): where ours spends more than the floor
 
 Timed inside the runs (wrapping selenium and `pytest_play.browser`): the floor
 starts Chromium in 0.33-0.38 s, logs in in 1.10 s and quits in 0.07 s. Ours

@@ -4,7 +4,8 @@
     python benchmarks/run.py --only a,e      # some rows
     python benchmarks/run.py --quick         # fewer repetitions, smaller workloads
 
-Only a full run rewrites RESULTS.md, unless --write / --no-write says otherwise.
+Only a full run rewrites RESULTS.md, unless --write / --no-write says otherwise;
+--render rewrites it from the last written run (e.g. after editing findings.py).
 
 Rows: a engine, b collection, c browser login, d browser start-up per worker,
 e HTTP, f xdist scaling. Each side of a comparison is a complete pytest run in
@@ -26,9 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import browser_rows, engine_rows, http_rows, parallel_rows
 from benchmarks.harness import WORK, BenchmarkError
-from benchmarks.report import Row, console_table, markdown, write_results
+from benchmarks.report import Row, console_table, load_run, markdown, run_date, save_run, write_results
 
 ROWS = "abcdef"
+LAST_RUN = WORK / "last-run.json"  # the numbers behind RESULTS.md, for --render
 
 # Sizes, and timed runs per row (the slow rows d and f get fewer, the noisy short rows c and e more).
 FULL = {"repeats": 3, "a_files": 40, "a_steps": 500, "b_files": 3000, "d_scenarios": 20,
@@ -46,6 +48,8 @@ def parse_args(argv=None):
     parser.add_argument("--repeats", type=int, help="timed runs per measurement (default 3, quick 1)")
     parser.add_argument("--write", action=argparse.BooleanOptionalAction, default=None,
                         help="rewrite RESULTS.md (default: only after a full run of every row)")
+    parser.add_argument("--render", action="store_true",
+                        help="measure nothing: rewrite RESULTS.md from the last written run and findings.py")
     args = parser.parse_args(argv)
     args.rows = [r for r in args.only.replace(",", "").replace(" ", "").lower() if r in ROWS]
     unknown = set(args.only.replace(",", "").replace(" ", "").lower()) - set(ROWS)
@@ -77,6 +81,11 @@ TITLES = {"a": "Engine", "b": "Collection only", "c": "Browser: the login scenar
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.render:
+        rows, settings = load_run(LAST_RUN)
+        write_results(markdown(rows, settings, extra_sections=analysis_sections()))
+        print(f"Rewrote benchmarks/RESULTS.md from the run of {settings['date']}")
+        return 0
     size = dict(QUICK if args.quick else FULL)
     if args.repeats:
         for key in ("repeats", "browser_repeats", "d_repeats", "e_repeats", "f_repeats"):
@@ -106,7 +115,9 @@ def main(argv=None) -> int:
         settings = {"arguments": arguments,
                     "repeats": (f"{size['repeats']} timed runs each for rows a and b, {size['browser_repeats']} "
                                 f"for c, {size['d_repeats']} for d, {size['e_repeats']} for e, "
-                                f"{size['f_repeats']} for f")}
+                                f"{size['f_repeats']} for f"),
+                    "date": run_date()}
+        save_run(LAST_RUN, rows, settings)
         write_results(markdown(rows, settings, extra_sections=analysis_sections()))
         print("\nWrote benchmarks/RESULTS.md")
     return 0

@@ -102,17 +102,20 @@ def test_element_actions_wait_until_enabled_and_uncovered_and_find_replaced_elem
     """), test_stale=scenario_text("""
         - {type: get, url: "$base_url"}
         - type: eval
-          comment: the page keeps replacing the button (a re-render every 50 ms)
+          comment: the page replaces the button every 50 ms, twenty times, then leaves it
           script: |
             document.querySelector('main').insertAdjacentHTML('beforeend', '<button id="flicker">0</button>');
             window.clicks = 0;
-            setInterval(() => {
+            window.replaced = 0;
+            const rerender = () => {
               const fresh = document.createElement('button');
               fresh.id = 'flicker';
               fresh.textContent = String(window.clicks);
-              fresh.onclick = () => { window.clicks += 1; };
+              fresh.onclick = () => { window.clicks += 1; fresh.textContent = String(window.clicks); };
               document.getElementById('flicker').replaceWith(fresh);
-            }, 50);
+              if (++window.replaced >= 20) clearInterval(timer);
+            };
+            const timer = setInterval(rerender, 50);
         - {type: clickElement, locator: {type: id, value: flicker}}
         - {type: clickElement, locator: {type: id, value: flicker}}
         - {type: assertText, locator: {type: id, value: flicker}, text: "^2$"}
