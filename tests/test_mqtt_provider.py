@@ -16,6 +16,7 @@ import tempfile
 import threading
 
 import pytest
+from fake_servers import Starter, recv_exactly
 
 from demo_app.services import MosquittoServer, free_port, wait_until
 
@@ -292,37 +293,22 @@ class FakeBroker:
 
 
 def _read_packet(conn):
-    header = _read(conn, 1)[0]
+    header = recv_exactly(conn, 1)[0]
     length, shift = 0, 0
     while True:
-        byte = _read(conn, 1)[0]
+        byte = recv_exactly(conn, 1)[0]
         length |= (byte & 0x7F) << shift
         shift += 7
         if not byte & 0x80:
-            return header & 0xF0, _read(conn, length)
+            return header & 0xF0, recv_exactly(conn, length)
 
-
-def _read(conn, size):
-    data = b""
-    while len(data) < size:
-        chunk = conn.recv(size - len(data))
-        if not chunk:
-            raise OSError("closed")
-        data += chunk
-    return data
 
 
 @pytest.fixture
 def fake_broker():
-    brokers = []
-
-    def start(**kwargs):
-        brokers.append(FakeBroker(**kwargs))
-        return brokers[-1]
-
-    yield start
-    for broker in brokers:
-        broker.close()
+    servers = Starter(FakeBroker)
+    yield servers
+    servers.close_all()
 
 
 @pytest.mark.parametrize("step", ["publish, endpoint: t, payload: hi", "subscribe, topic: t"])

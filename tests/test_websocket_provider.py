@@ -14,6 +14,7 @@ import socket
 import threading
 
 import pytest
+from fake_servers import Starter, recv_exactly
 
 from demo_app.services import free_port
 
@@ -304,20 +305,20 @@ class FakeWebsocketServer:
     def _serve(self, conn):
         request = b""
         while b"\r\n\r\n" not in request:
-            request += _recv(conn, 1)
+            request += recv_exactly(conn, 1)
         if not self.handshake:
-            _recv(conn, 1)  # blocks until the client gives up
+            recv_exactly(conn, 1)  # blocks until the client gives up
         key = [line.split(b":", 1)[1].strip() for line in request.split(b"\r\n")
                if line.lower().startswith(b"sec-websocket-key:")][0]
         accept = base64.b64encode(hashlib.sha1(key + GUID.encode()).digest())
         conn.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                      b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n" + b"".join(self.frames))
         while True:
-            head = _recv(conn, 2)
+            head = recv_exactly(conn, 2)
             opcode, length = head[0] & 0x0F, head[1] & 0x7F
             if length == 126:
-                length = int.from_bytes(_recv(conn, 2), "big")
-            _recv(conn, 4 + length)  # mask and payload
+                length = int.from_bytes(recv_exactly(conn, 2), "big")
+            recv_exactly(conn, 4 + length)  # mask and payload
             self.received.append(opcode)
             if opcode == 0x8:
                 conn.sendall(frame(0x8, b"\x03\xe8"))
@@ -330,24 +331,8 @@ class FakeWebsocketServer:
             conn.close()
 
 
-def _recv(conn, size):
-    data = b""
-    while len(data) < size:
-        chunk = conn.recv(size - len(data))
-        if not chunk:
-            raise OSError("closed")
-        data += chunk
-    return data
-
-
 @pytest.fixture
 def ws_server():
-    servers = []
-
-    def start(**kwargs):
-        servers.append(FakeWebsocketServer(**kwargs))
-        return servers[-1]
-
-    yield start
-    for server in servers:
-        server.close()
+    servers = Starter(FakeWebsocketServer)
+    yield servers
+    servers.close_all()
