@@ -8,7 +8,6 @@ The README's reference is built this way, so it cannot drift from the code.
 from __future__ import annotations
 
 import argparse
-import re
 from pathlib import Path
 
 from .registry import ALIASES, ProviderRegistry
@@ -50,13 +49,17 @@ def _first_line(doc: str) -> str:
 
 
 def update(path: Path, text: str) -> bool:
-    """Replace the reference block of `path`; True when the file changed."""
+    """Replace the reference block of `path`; True when the file changed.
+
+    Without an end line, the block is inserted after the start line and
+    nothing else of the file is touched.
+    """
     content = path.read_text(encoding="utf-8")
-    block = f"{START}\n{text}{END}"
-    pattern = re.compile(re.escape(START) + r".*?(" + re.escape(END) + r"|$)", re.DOTALL)
     if START not in content:
         raise SystemExit(f"{path}: no {START} line to replace")
-    updated = pattern.sub(lambda _: block, content, count=1)
+    head, rest = content.split(START, 1)
+    tail = rest.split(END, 1)[1] if END in rest else rest
+    updated = f"{head}{START}\n{text}{END}{tail if tail.startswith(chr(10)) else chr(10) + tail}"
     if updated != content:
         path.write_text(updated, encoding="utf-8")
     return updated != content

@@ -18,3 +18,12 @@ def test_reference_lists_parameters_with_optional_ones_marked():
     text = reference(ProviderRegistry.discover())
     assert "| `wait_until` | `expression`, `timeout`?, `poll`?, `sub_commands`? |" in text
     assert "### `play_requests` (alias `http`)" in text or "play_requests" not in ProviderRegistry.discover().names
+
+
+def test_update_without_an_end_line_keeps_the_rest_of_the_file(tmp_path):
+    from pytest_play.reference import update
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Title\n\n{START}\n\n## Errors\n\nkept\n")
+    assert update(readme, "## Command reference\n")
+    assert readme.read_text() == f"# Title\n\n{START}\n## Command reference\n{END}\n\n## Errors\n\nkept\n"
+    assert not update(readme, "## Command reference\n")
