@@ -185,13 +185,9 @@ class ScenarioItem(pytest.Function):
         return super().repr_failure(excinfo, style=style)
 
     def masker(self, rendered: Any = None) -> Masker:
+        extra = secret_values(rendered) if isinstance(rendered, dict) else set()
         engine = self.stash.get(ENGINE, None)
-        values = set()
-        if engine is not None:
-            values = secret_values(engine.variables, engine.declared_secrets)
-        if isinstance(rendered, dict):
-            values |= secret_values(rendered)
-        return Masker(values)
+        return engine.masker(extra) if engine is not None else Masker(extra)
 
 
 class BrokenScenario(pytest.Item):

@@ -149,8 +149,13 @@ class Engine:
         scope = {**self.variables, **names}
         return {n: scope[n] for n in compile_expression(expression).names if n in scope}
 
+    def masker(self, *extra: Iterable[str]) -> Masker:
+        """Masks this test's secret values (as they are now), and any `extra` ones."""
+        values = secret_values(self.variables, self.declared_secrets)
+        return Masker(values.union(*extra))
+
     def mask(self, text: str) -> str:
-        return Masker(secret_values(self.variables, self.declared_secrets))(text)
+        return self.masker()(text)
 
     def log(self, message: str) -> None:
         print(f"[play] {message}", file=self._output or sys.stdout)

@@ -10,7 +10,6 @@ import pytest
 from .collect import ENGINE, REGISTRY, BrokenScenario, ScenarioFile, make_engine
 from .loader import is_scenario_file
 from .registry import ProviderRegistry
-from .secrets import Masker, secret_values
 from .variables import session_variables
 
 
@@ -95,7 +94,7 @@ def pytest_runtest_makereport(item: pytest.Item, call):
     engine = item.stash.get(ENGINE, None)
     if engine is None:
         return report
-    mask = Masker(secret_values(engine.variables, engine.declared_secrets))
+    mask = engine.masker()
     if mask:
         if report.longrepr is not None:
             if isinstance(report.longrepr, tuple):
@@ -129,7 +128,7 @@ class _SecretFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         engine = self.item.stash.get(ENGINE, None)
         if engine is not None:
-            mask = Masker(secret_values(engine.variables, engine.declared_secrets))
+            mask = engine.masker()
             if mask:
                 record.msg, record.args = mask(record.getMessage()), ()
         return True

@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..engine import resolve_path
 from ..errors import CheckFailed, ExpressionError, PlayTimeout, StepError, UndefinedVariable, did_you_mean
-from ..secrets import MASK, Masker, is_secret_name, secret_values
+from ..secrets import MASK, Masker, is_secret_name
 from . import BaseProvider, Param, command
 
 DEFAULT_TIMEOUT = 30.0
@@ -166,8 +166,7 @@ class HttpProvider(BaseProvider):
             self._http = None
 
     def _masker(self, parameters: dict) -> Masker:
-        return Masker(secret_values(self.engine.variables, self.engine.declared_secrets)
-                      | credentials_in(parameters))
+        return self.engine.masker(credentials_in(parameters))
 
     # --- requests options -------------------------------------------------------
 
