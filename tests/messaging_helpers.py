@@ -1,4 +1,15 @@
-"""Pieces shared by the small fake servers of the messaging tests."""
+"""Pieces shared by the MQTT and websocket provider tests."""
+
+import json
+
+RUN = ("-p", "no:randomly", "-p", "no:cacheprovider", "--variables", "vars.yml")
+
+
+def run(pytester, scenario, *args, **variables):
+    """Run one scenario in a pytester session, with `variables` as its variables file."""
+    pytester.makefile(".yml", test_scenario=scenario)
+    pytester.makefile(".yml", vars=json.dumps(variables))
+    return pytester.runpytest(*RUN, *args)
 
 
 def recv_exactly(conn, size: int) -> bytes:

@@ -7,7 +7,6 @@ can't be made to produce (no CONNACK, no PUBACK, a refused subscription) come
 from `FakeBroker`, a few lines speaking just enough MQTT.
 """
 
-import json
 import os
 import shutil
 import socket
@@ -16,18 +15,9 @@ import tempfile
 import threading
 
 import pytest
-from fake_servers import Starter, recv_exactly
+from messaging_helpers import Starter, recv_exactly, run
 
 from demo_app.services import MosquittoServer, free_port, wait_until
-
-RUN = ("-p", "no:randomly", "-p", "no:cacheprovider", "--variables", "vars.yml")
-
-
-def run(pytester, scenario, *args, **variables):
-    pytester.makefile(".yml", test_scenario=scenario)
-    pytester.makefile(".yml", vars=json.dumps(variables))
-    return pytester.runpytest(*RUN, *args)
-
 
 @pytest.fixture
 def broker(mosquitto_server, request):

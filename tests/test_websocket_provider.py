@@ -9,23 +9,13 @@ handshake, show which frames a client sent) comes from `FakeWebsocketServer`.
 
 import base64
 import hashlib
-import json
 import socket
 import threading
 
 import pytest
-from fake_servers import Starter, recv_exactly
+from messaging_helpers import Starter, recv_exactly, run
 
 from demo_app.services import free_port
-
-RUN = ("-p", "no:randomly", "-p", "no:cacheprovider", "--variables", "vars.yml")
-
-
-def run(pytester, scenario, *args, **variables):
-    pytester.makefile(".yml", test_scenario=scenario)
-    pytester.makefile(".yml", vars=json.dumps(variables))
-    return pytester.runpytest(*RUN, *args)
-
 
 @pytest.fixture
 def demo(demo_server):
