@@ -28,7 +28,9 @@ Variables file (pytest-variables ``--variables FILE``; every key optional)::
       page_load_timeout: 30    # seconds
       script_timeout: 30       # seconds
       command_timeout: 120     # seconds per driver HTTP call, default
-                               # --splinter-socket-timeout (session start: >= 60)
+                               # --splinter-socket-timeout
+      start_timeout: 60        # seconds a new browser may take to start and to
+                               # answer its first commands (at least command_timeout)
 
 Command-line options win over the file.  The webdriver is
 ``--splinter-webdriver`` if given, else ``remote`` when a remote URL is known
@@ -67,10 +69,10 @@ LOGGER = logging.getLogger(__name__)
 SETTINGS_KEYS = {
     "name", "binary", "driver", "arguments", "capabilities", "window_size",
     "headless", "remote_url", "page_load_timeout", "script_timeout",
-    "command_timeout",
+    "command_timeout", "start_timeout",
 }
 DEFAULT_TIMEOUT = 30
-START_TIMEOUT = 60  # seconds a new browser session may take, at least
+START_TIMEOUT = 60  # seconds a new browser may take to start, by default
 DEFAULT_REMOTE_URL = "http://127.0.0.1:4444"
 CHROME_BINARIES = ("/usr/bin/chromium", "chromium", "chromium-browser",
                    "google-chrome", "google-chrome-stable")
@@ -189,14 +191,19 @@ class Launcher:
         from pytest_splinter import plugin as splinter_plugin
 
         # A browser start may be slow on a busy box: bound it separately.
-        with _default_socket_timeout(max(self.command_timeout, START_TIMEOUT)):
+        with _default_socket_timeout(self.start_timeout):
             browser = splinter_plugin.Browser(
                 driver_name, visit_condition=visit_condition,
                 visit_condition_timeout=visit_condition_timeout,
                 wait_time=wait_time, retry_count=1, **{**kwargs, **self.extra_kwargs})
         browser.pytest_play_profile = profile
-        _bound_driver_calls(browser, self.command_timeout)
+        # Its first page load is slow too; the fixture tightens this once ready.
+        _bound_driver_calls(browser, self.start_timeout)
         return browser
+
+    @property
+    def start_timeout(self):
+        return max(self.command_timeout, self.settings.get("start_timeout", START_TIMEOUT))
 
     def _service_kwargs(self, profile):
         return {"executable_path": self.driver_path,
@@ -226,7 +233,7 @@ class Launcher:
         url = self.remote_url or DEFAULT_REMOTE_URL
         return {"browser": name, "command_executor": url, "options": options,
                 "client_config": ClientConfig(
-                    remote_server_addr=url, timeout=max(self.command_timeout, START_TIMEOUT))}
+                    remote_server_addr=url, timeout=self.start_timeout)}
 
 
 def _bound_driver_calls(browser, seconds):
@@ -392,9 +399,10 @@ class BrowserFixtures:
             kill_tagged_processes(str(browser_profiles_dir) + os.sep)
 
     @pytest.fixture(scope="session")
-    def browser_instance_getter(self, browser_instance_getter, browser_pool):
-        """Wrap pytest-splinter's getter: replace a browser it could not revive
-        (e.g. hung driver), kill replaced ones, and reset state after each test."""
+    def browser_instance_getter(self, browser_instance_getter, browser_pool,
+                                splinter_selenium_socket_timeout):
+        """Wrap pytest-splinter's getter: replace a browser it could not revive,
+        kill replaced ones, and reset state after each test."""
         splinter_prepare = browser_instance_getter
 
         def prepare(request, parent):
@@ -403,13 +411,19 @@ class BrowserFixtures:
             try:
                 browser = splinter_prepare(request, parent)
             except Exception:
-                if old is None or browser_pool.get(key) is not old:
+                # pytest-splinter replaces a browser it lost, but some errors
+                # escape it: urllib3's read timeout of a hung driver, or of
+                # the replacement it has just started.  One more try.
+                current = browser_pool.pop(key, None)
+                if current is None:  # no browser could be started at all
                     raise
                 LOGGER.warning("Browser unusable, starting a new one", exc_info=True)
-                _discard(browser_pool.pop(key))
+                _discard(current)
                 browser = splinter_prepare(request, parent)
             if old is not None and old is not browser:
                 _discard(old)  # its Chromium may outlive a killed chromedriver
+            # Started and answering: from now on each command gets its own bound.
+            _bound_driver_calls(browser, splinter_selenium_socket_timeout)
             if request.scope == "function" and browser_pool.get(key) is browser:
                 request.addfinalizer(functools.partial(reset_browser_state, browser))
             return browser

@@ -378,6 +378,58 @@ def test_a_killed_or_hung_browser_is_replaced_for_the_next_test(
     assert wait_for_no_processes(str(pytester.path)) == []  # even after test_7
 
 
+def test_a_slow_or_hung_replacement_browser_is_waited_for_then_replaced(
+        run, pytester, variables_file, records):
+    """A busy machine: the browser started after a crash answers late at first
+    (given start_timeout, not command_timeout), or never (replaced again)."""
+    settings = variables_file("browser", {"browser": {"command_timeout": 3,
+                                                      "start_timeout": 10}})
+    result = run(f"""
+        import os, signal, threading, pytest
+
+        LAUNCHES = []
+
+        @pytest.fixture(scope="session")
+        def splinter_browser_class(splinter_browser_class):
+            def launch(*args, **kwargs):
+                browser = splinter_browser_class(*args, **kwargs)
+                LAUNCHES.append(browser)
+                pid = browser.driver.service.process.pid
+                if len(LAUNCHES) == 2:  # slow for 5 s
+                    os.kill(pid, signal.SIGSTOP)
+                    threading.Timer(5, os.kill, (pid, signal.SIGCONT)).start()
+                elif len(LAUNCHES) == 3:  # hung for good
+                    os.kill(pid, signal.SIGSTOP)
+                return browser
+            return launch
+
+        def check(browser, record):
+            browser.visit("{PAGE}")
+            assert browser.is_text_present("hello")
+            record(launch=LAUNCHES.index(browser) + 1,
+                   timeout=browser.driver.command_executor.client_config.timeout)
+
+        def test_1(browser, record):
+            check(browser, record)
+            os.kill(browser.driver.service.process.pid, signal.SIGKILL)
+
+        def test_2_slow_replacement(browser, record):
+            check(browser, record)
+            os.kill(browser.driver.service.process.pid, signal.SIGKILL)
+
+        def test_3_hung_replacement(browser, record):
+            check(browser, record)
+    """, "--splinter-headless", "--variables", settings)
+    result.assert_outcomes(passed=3)
+    data = records()
+    assert [data[f"main-test_{name}"] for name in ("1", "2_slow_replacement",
+                                                   "3_hung_replacement")] == [
+        {"launch": 1, "timeout": 3}, {"launch": 2, "timeout": 3},
+        {"launch": 4, "timeout": 3}]
+    result.stdout.no_fnmatch_line("*INTERNALERROR*")
+    assert wait_for_no_processes(str(pytester.path)) == []  # the hung one too
+
+
 @pytest.fixture
 def webdriver_endpoint(pytester):
     """chromedriver on a free port: a stand-in for a Selenium Grid."""
