@@ -37,11 +37,12 @@ Command-line options win over the file.  The webdriver is
 (``--splinter-remote-url`` or ``remote_url``), else ``name``, else chrome.
 
 A local Chromium also gets ``--headless=new`` when headless, ``--no-sandbox``
-as root, CI flags and a private ``--user-data-dir``; a remote one only gets
-headless, window size and the file's arguments (the grid node owns the rest).
-After each test the session browser's extra windows, cookies and storage are
-cleared; a browser that died or hung is replaced.  Local driver processes carry
-``PYTEST_PLAY_BROWSER_DIR`` in their environment, so whatever survives
+as root and CI flags; a remote one only gets headless, window size and the
+file's arguments (the grid node owns the rest).  After each test the session
+browser's extra windows, cookies and storage are cleared; a browser that died
+or hung is replaced.  A local driver runs with a private directory of the
+session as ``TMPDIR`` (its browser profile goes there) and as
+``PYTEST_PLAY_BROWSER_DIR``, which its processes inherit: whatever survives
 ``quit()`` (Chromium after chromedriver was killed) is killed.
 """
 import contextlib
@@ -138,10 +139,10 @@ def _options(options, settings, arguments):
     return options
 
 
-def _chrome_arguments(headless, window_size, profile_dir):
+def _chrome_arguments(headless, window_size, local):
     arguments = []
-    if profile_dir:  # local browser only
-        arguments += [*CHROME_CI_ARGUMENTS, f"--user-data-dir={profile_dir}"]
+    if local:
+        arguments += CHROME_CI_ARGUMENTS
         if os.geteuid() == 0:  # Chromium's sandbox refuses to start as root
             arguments.append("--no-sandbox")
     if headless:
@@ -206,11 +207,15 @@ class Launcher:
         return max(self.command_timeout, self.settings.get("start_timeout", START_TIMEOUT))
 
     def _service_kwargs(self, profile):
+        # The driver makes the browser profile in its TMPDIR: ours, so it is
+        # deleted at session end even if the driver was killed.  (A
+        # --user-data-dir of our own would make Chromium open its new-tab
+        # page, which slows the first navigation and quit() down.)
         return {"executable_path": self.driver_path,
-                "env": {**os.environ, ENV_TAG: str(profile)}}
+                "env": {**os.environ, ENV_TAG: str(profile), "TMPDIR": str(profile)}}
 
     def _chrome(self, profile, _):
-        arguments = _chrome_arguments(self.headless, self.window_size, profile)
+        arguments = _chrome_arguments(self.headless, self.window_size, local=True)
         options = _options(ChromeOptions(), self.settings, arguments)
         options.binary_location = options.binary_location or _find(CHROME_BINARIES) or ""
         return {"options": options, "service": ChromeService(**self._service_kwargs(profile))}
@@ -228,7 +233,7 @@ class Launcher:
             options = _options(FirefoxOptions(), self.settings,
                                ["-headless"] if self.headless else [])
         else:
-            arguments = _chrome_arguments(self.headless, self.window_size, None)
+            arguments = _chrome_arguments(self.headless, self.window_size, local=False)
             options = _options(ChromeOptions(), self.settings, arguments)
         url = self.remote_url or DEFAULT_REMOTE_URL
         return {"browser": name, "command_executor": url, "options": options,
@@ -373,9 +378,11 @@ class BrowserFixtures:
         return path
 
     @pytest.fixture(scope="session")
-    def browser_profiles_dir(self, tmp_path_factory):
-        """Parent of every browser profile of this session (or xdist worker)."""
-        return tmp_path_factory.mktemp("pytest-play-browser")
+    def browser_profiles_dir(self):
+        """Parent of every browser profile of this session (or xdist worker).
+        In the system's temporary directory, not pytest's: Chromium refuses to
+        start when the path of its profile's socket exceeds 107 bytes."""
+        return Path(tempfile.mkdtemp(prefix="pytest-play-"))
 
     @pytest.fixture(scope="session")
     def splinter_browser_class(self, browser_settings, splinter_webdriver_executable,
@@ -389,7 +396,8 @@ class BrowserFixtures:
 
     @pytest.fixture(scope="session")
     def browser_pool(self, browser_pool, browser_profiles_dir, splinter_close_browser):
-        """pytest-splinter's pool, plus a kill of whatever survived quit()."""
+        """pytest-splinter's pool, plus a kill of whatever survived quit(),
+        and the removal of the session's browser profiles."""
         yield browser_pool
         if splinter_close_browser:
             for browser in list(browser_pool.values()):
@@ -397,6 +405,7 @@ class BrowserFixtures:
                     browser.quit()
             browser_pool.clear()
             kill_tagged_processes(str(browser_profiles_dir) + os.sep)
+            shutil.rmtree(browser_profiles_dir, ignore_errors=True)
 
     @pytest.fixture(scope="session")
     def browser_instance_getter(self, browser_instance_getter, browser_pool,

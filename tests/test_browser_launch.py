@@ -376,6 +376,9 @@ def test_a_killed_or_hung_browser_is_replaced_for_the_next_test(
     assert data["main-test_5_hang_chromedriver"]["seconds"] < 10
     assert data["main-test_6_works"]["leftovers"] == [[]] * 5  # old browsers killed
     assert wait_for_no_processes(str(pytester.path)) == []  # even after test_7
+    profiles = [Path(data[f"main-test_{name}"]["profile"]) for name in ("1_kill_chromedriver", "6_works")]
+    assert all(p.parent.parent.name.startswith("pytest-play-") for p in profiles)
+    assert not any(p.parent.parent.exists() for p in profiles)  # removed, killed drivers' too
 
 
 def test_a_slow_or_hung_replacement_browser_is_waited_for_then_replaced(

@@ -23,15 +23,14 @@ def run_browser(pytester, demo_server, *args, default_timeout=5, variables=""):
     checks that it left no browser or driver process behind."""
     pytester.makefile(".yml", vars=f"base_url: {demo_server.url}\ndefault_timeout: {default_timeout}\n{variables}")
     result = pytester.runpytest("-p", "no:randomly", "--variables", "vars.yml", *BROWSER, *args)
-    # pytester's inner sessions use this basetemp: the browser profiles live there
-    assert not browser_processes_left(pytester.path.parent / "basetemp"), "chromium or chromedriver left running"
+    assert not browser_processes_left(pytester.path), "chromium or chromedriver left running"
     return result
 
 
-def browser_processes_left(folder: Path, timeout: float = 5.0) -> list[int]:
-    """Live processes whose command line or environment mention `folder`
-    (the browser profile and the driver's tag live under it), after a grace period."""
-    needle = (str(folder) + os.sep).encode()
+def browser_processes_left(home: Path, timeout: float = 5.0) -> list[int]:
+    """Live processes started with HOME=home, after a grace period: pytester
+    sets HOME for its inner sessions, and the driver and browser inherit it."""
+    needle = f"HOME={home}\0".encode()
     deadline = time.monotonic() + timeout
     while True:
         found = [pid for pid, data in _processes() if needle in data]
