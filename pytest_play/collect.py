@@ -11,7 +11,7 @@ import pytest
 
 from .engine import Engine
 from .errors import CheckFailed, PlayError, ScenarioError, StepFailure
-from .loader import Scenario, Step, load_scenario
+from .loader import Scenario, SidecarIndex, Step, load_scenario
 from .secrets import Masker, is_secret_name, secret_values, without_url_passwords
 from .validate import validate_scenario
 from .variables import scenario_variables, session_variables
@@ -30,16 +30,40 @@ class ScenarioFile(pytest.File):
     """A `test_*.json|yml|yaml` file: one item per test data row (and per --count)."""
 
     def collect(self):
+        context = collection_context(self.config)
         try:
-            scenario = load_scenario(self.path)
-            problems = validate_scenario(scenario, self.config.stash[REGISTRY], known_variables=known_variables(self.config),
-                                         defaults=provider_defaults(self.config))
+            scenario = load_scenario(self.path, sidecars=context.sidecars)
+            problems = validate_scenario(scenario, context.registry, known_variables=context.known_variables,
+                                         defaults=context.defaults)
             if problems:
                 raise ScenarioError(self.path, problems)
         except ScenarioError as error:
             yield BrokenScenario.from_parent(self, name=self.path.stem, error=error)
             return
-        yield from scenario_items(self, scenario)
+        yield from scenario_items(self, scenario, context.count)
+
+
+class CollectionContext:
+    """What every scenario file of a session is collected with, worked out once."""
+
+    def __init__(self, config: pytest.Config):
+        self.registry = config.stash[REGISTRY]
+        self.defaults = provider_defaults(config)
+        self.known_variables = known_variables(config)
+        self.count = repeat_count(config)
+        self.sidecars = SidecarIndex()
+
+
+COLLECTION_CONTEXT = pytest.StashKey[CollectionContext]()
+
+
+def collection_context(config: pytest.Config) -> CollectionContext:
+    """The session's context, made at its first scenario file: after every
+    `pytest_configure`, so the `--variables` files have been read."""
+    context = config.stash.get(COLLECTION_CONTEXT, None)
+    if context is None:
+        context = config.stash[COLLECTION_CONTEXT] = CollectionContext(config)
+    return context
 
 
 def provider_defaults(config: pytest.Config) -> dict[str, dict]:
@@ -58,18 +82,18 @@ def known_variables(config: pytest.Config) -> set[str] | None:
     return set(variables) | {"_elapsed", "variables"}
 
 
-def scenario_items(parent: pytest.Collector, scenario: Scenario):
-    config = parent.config
+def scenario_items(parent: pytest.Collector, scenario: Scenario, count: int):
+    """The items of a scenario: one per test data row, times `count` (pytest-repeat)."""
     rows = list(scenario.metadata.test_data) or [None]
     ids = row_ids(rows)
-    count = repeat_count(config)
+    stem = parent.path.stem
     for row, row_id in zip(rows, ids):
         for repetition in range(count):
             suffix = [row_id] if row_id else []
             if count > 1:
                 suffix.append(f"{repetition + 1}-{count}")
-            name = parent.path.stem + (f"[{'-'.join(suffix)}]" if suffix else "")
-            item = ScenarioItem.from_parent(parent, name=name, callobj=run_scenario, originalname=parent.path.stem)
+            name = stem + (f"[{'-'.join(suffix)}]" if suffix else "")
+            item = ScenarioItem.from_parent(parent, name=name, callobj=run_scenario, originalname=stem)
             item.stash[SCENARIO] = (scenario, row)
             add_markers(item, scenario)
             yield item
@@ -117,6 +141,8 @@ def _id_text(value: Any) -> str:
 
 def add_markers(item: pytest.Item, scenario: Scenario) -> None:
     metadata = scenario.metadata
+    if not metadata.markers and metadata.skip is None and metadata.xfail is None:
+        return
     for marker in metadata.markers:
         register_marker(item.config, marker)
         item.add_marker(marker)

@@ -6,7 +6,6 @@ problems found later can still point at `file:line`.
 
 from __future__ import annotations
 
-import bisect
 import collections.abc
 import configparser
 import contextlib
@@ -14,6 +13,7 @@ import gc
 import json
 import json.scanner
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,12 +121,52 @@ class Scenario:
 
 
 def is_scenario_file(path: Path) -> bool:
-    return path.name.startswith("test_") and path.suffix in SCENARIO_SUFFIXES
+    name = path.name
+    return name.startswith("test_") and name.endswith(SCENARIO_SUFFIXES)
 
 
-def load_scenario(path: Path, text: str | None = None) -> Scenario:
-    """Parse a scenario file, and the `.ini` beside it if there is one."""
-    path = Path(path)
+class SidecarIndex:
+    """The `.ini` files of each directory, listed once: collecting a directory of
+    scenarios then costs one listing instead of one lookup per file.
+
+    Names are compared ignoring case, so a case-insensitive file system finds
+    what `Path.is_file` would; elsewhere, a name that differs only in case is
+    tried, found missing by `_read_ini` (configparser skips missing files), and
+    changes nothing.
+    """
+
+    def __init__(self):
+        self._stems: dict[str, frozenset[str] | None] = {}
+
+    def sidecar(self, path: Path) -> Path | None:
+        """The `.ini` beside `path`, if there may be one."""
+        directory = os.path.dirname(path)
+        stems = self._stems.get(directory, self)
+        if stems is self:  # not listed yet
+            try:
+                stems = frozenset(name[:-4].casefold() for name in os.listdir(directory or ".")
+                                  if name[-4:].casefold() == ".ini")
+            except OSError:
+                stems = None  # look each file up instead
+            self._stems[directory] = stems
+        if stems is None:
+            return _sidecar(path)
+        return path.with_suffix(".ini") if path.stem.casefold() in stems else None
+
+
+def _sidecar(path: Path) -> Path | None:
+    ini = path.with_suffix(".ini")
+    return ini if ini.is_file() else None
+
+
+def load_scenario(path: Path, text: str | None = None, sidecars: SidecarIndex | None = None) -> Scenario:
+    """Parse a scenario file, and the `.ini` beside it if there is one.
+
+    `sidecars`, when given, finds the `.ini` (collection passes one for the
+    whole session).
+    """
+    if not isinstance(path, Path):
+        path = Path(path)
     if text is not None:
         documents = parse_documents(path, text)
     else:
@@ -136,8 +176,8 @@ def load_scenario(path: Path, text: str | None = None) -> Scenario:
             documents = parse_documents(path, _decode(path, data))
             parsecache.store(path, data, documents)
     metadata, steps = split_documents(path, documents)
-    ini = path.with_suffix(".ini")
-    if ini.is_file():
+    ini = sidecars.sidecar(path) if sidecars is not None else _sidecar(path)
+    if ini is not None:
         metadata = _merge_metadata(metadata, _read_ini(ini))
     return Scenario(path, make_steps(path, steps), _metadata(path, metadata))
 
@@ -183,7 +223,6 @@ def parse_documents(path: Path, text: str) -> list:
 # --- JSON, with line numbers -------------------------------------------------
 
 
-_NEWLINE = re.compile("\n")
 _SPACE = re.compile(r"[ \t\n\r]*")
 _SCAN = json.scanner.make_scanner(json.JSONDecoder())
 
@@ -192,8 +231,8 @@ def parse_json(path: Path, text: str) -> Any:
     """Parse with the C decoder, then find the line of each step.
 
     Only steps (the elements of the top-level `steps` list, or of a top-level
-    list) get a line: that is all error messages need, and it keeps parsing as
-    fast as plain `json.loads`.
+    list) get a line: that is all error messages need, and it keeps parsing
+    nearly as fast as plain `json.loads`.
     """
     try:
         data = json.loads(text)
@@ -205,30 +244,31 @@ def parse_json(path: Path, text: str) -> Any:
         raise ScenarioError.single(path, None, f"invalid JSON: {str(exc).split(';')[0]}") from None
     if text.count("[") + text.count("{") > MAX_DEPTH:
         _check_depth(path, [data])
-    newlines = [match.start() for match in _NEWLINE.finditer(text)]
-
-    def line_at(index: int) -> int:
-        return bisect.bisect_left(newlines, index) + 1
-
     start = _SPACE.match(text).end()
     if isinstance(data, dict):
-        steps_at = _steps_array_start(text, start)
-        data = Mapping(data, line=line_at(start))
-        if steps_at is not None and isinstance(data.get("steps"), list):
-            data["steps"] = _with_lines(data["steps"], _element_starts(text, steps_at), line_at)
+        steps_starts = _steps_element_starts(text, start)
+        data = Mapping(data, line=text.count("\n", 0, start) + 1)
+        if steps_starts is not None and isinstance(data.get("steps"), list):
+            data["steps"] = _with_lines(data["steps"], text, steps_starts)
     elif isinstance(data, list):
-        data = _with_lines(data, _element_starts(text, start), line_at)
+        data = _with_lines(data, text, _element_starts(text, start)[0])
     return data
 
 
-def _with_lines(items: list, starts: list[int], line_at) -> Sequence:
-    lines = [line_at(index) for index in starts]
+def _with_lines(items: list, text: str, starts: list[int]) -> Sequence:
+    lines = []
+    line = 1
+    counted = 0
+    for index in starts:  # in order: count each newline once
+        line += text.count("\n", counted, index)
+        counted = index
+        lines.append(line)
     wrapped = [Mapping(item, line=line) if isinstance(item, dict) else item for item, line in zip(items, lines)]
     return Sequence(wrapped, line=lines[0] if lines else None, lines=lines)
 
 
-def _element_starts(text: str, index: int) -> list[int]:
-    """Where each element of the JSON array starting at `index` begins."""
+def _element_starts(text: str, index: int) -> tuple[list[int], int]:
+    """Where each element of the JSON array starting at `index` begins, and where the array ends."""
     starts = []
     index = _SPACE.match(text, index + 1).end()
     while text[index] != "]":
@@ -237,11 +277,11 @@ def _element_starts(text: str, index: int) -> list[int]:
         index = _SPACE.match(text, index).end()
         if text[index] == ",":
             index = _SPACE.match(text, index + 1).end()
-    return starts
+    return starts, index + 1
 
 
-def _steps_array_start(text: str, index: int) -> int | None:
-    """Where the value of the top-level "steps" key starts (the last one wins, as in json)."""
+def _steps_element_starts(text: str, index: int) -> list[int] | None:
+    """`_element_starts` of the top-level "steps" list (the last one wins, as in json)."""
     found = None
     index = _SPACE.match(text, index + 1).end()
     while text[index] != "}":
@@ -249,8 +289,9 @@ def _steps_array_start(text: str, index: int) -> int | None:
         index = _SPACE.match(text, index).end() + 1  # the colon
         index = _SPACE.match(text, index).end()
         if key == "steps" and text[index] == "[":
-            found = index
-        _, index = _SCAN(text, index)
+            found, index = _element_starts(text, index)
+        else:
+            _, index = _SCAN(text, index)
         index = _SPACE.match(text, index).end()
         if text[index] == ",":
             index = _SPACE.match(text, index + 1).end()

@@ -5,6 +5,7 @@ Every problem is collected with its line, so one pass reports all of them.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from typing import Any
 
@@ -48,17 +49,27 @@ def validate_step(step: Step, registry: ProviderRegistry, defaults: dict[str, di
     problems = [(step.line, f"{prefix}: {message}") for message in check_parameters(spec, data, given=given)]
     if not problems and isinstance(data, Mapping):
         data.plan = make_plan(spec, data)  # what the engine needs to run it, worked out once
-    for name, param in (spec.params or {}).items():
-        if "steps" in param.kinds and isinstance(data.get(name), list):
+    for name in _checks(spec).step_lists:
+        if isinstance(data.get(name), list):
             problems.extend(_validate_sub_steps(step, data[name], registry, defaults))
     return problems
 
 
 def make_plan(spec: CommandSpec, data: dict) -> tuple:
-    """`(spec, templated keys, keys to type-check once rendered)` of a valid step."""
+    """`(spec, templated keys, keys to type-check once rendered)` of a valid step.
+
+    Steps of one command mostly template the same keys: they share one plan
+    (a suite's thousands of steps then keep a few tuples alive, not thousands).
+    """
     templated = tuple(k for k, v in data.items() if k not in spec.raw_keys and needs_rendering(v))
-    # Expressions always render to text; only other rendered values need a type check.
-    return spec, templated, tuple(k for k in templated if k not in spec.text_keys)
+    plans = _checks(spec).plans
+    plan = plans.get(templated)
+    if plan is None:
+        # Expressions always render to text; only other rendered values need a type check.
+        plan = (spec, templated, tuple(k for k in templated if k not in spec.text_keys))
+        if len(plans) < _MAX_PLANS:
+            plans[templated] = plan
+    return plan
 
 
 def _validate_sub_steps(parent: Step, raw: list, registry: ProviderRegistry, defaults) -> list[Problem]:
@@ -73,40 +84,56 @@ def check_parameters(spec: CommandSpec, data: dict, rendered: bool = False, give
     """Messages about missing, unknown or mistyped parameters of one step.
 
     `given` is the step with provider defaults merged in, for the required check.
+    Before rendering, a value with `$references` or `{! expressions !}` is only
+    checked to compile: its type is known once rendered.
     """
     if spec.params is None:
         return []
+    checks = _checks(spec)
     given = data if given is None else given
-    messages = []
-    for name, param in spec.params.items():
-        if param.required and name not in given:
-            messages.append(f"{spec.type}: missing parameter {name!r}")
-    allowed = {**STEP_KEYS, **spec.params}
+    messages = [f"{spec.type}: missing parameter {name!r}" for name in checks.required if name not in given]
     for key, value in data.items():
-        param = allowed.get(key)
+        param = checks.allowed.get(key)
         if param is None:
-            hint = did_you_mean(str(key), allowed)
+            hint = did_you_mean(str(key), checks.allowed)
             messages.append(f"{spec.type}: unknown parameter {key!r}{hint}")
-        elif not rendered and (error := _template_error(value)):
-            messages.append(f"{spec.type}: parameter {key!r}: {error}")
-        elif (rendered or not _is_template(value)) and not param.accepts(value):
+            continue
+        if not rendered and isinstance(value, str):
+            try:
+                if compile_template(value) is not None:
+                    continue
+            except ExpressionError as exc:
+                messages.append(f"{spec.type}: parameter {key!r}: {exc}")
+                continue
+        if not param.accepts(value):
             messages.append(f"{spec.type}: parameter {key!r} must be {param.describe()}, not {_show(value)}")
     return messages
 
 
-def _is_template(value: Any) -> bool:
-    return isinstance(value, str) and compile_template(value) is not None
+class _Checks:
+    """What checking a step of one command needs, worked out once per command."""
+
+    __slots__ = ("allowed", "required", "step_lists", "plans")
+
+    def __init__(self, spec: CommandSpec):
+        params = spec.params or {}
+        self.allowed = {**STEP_KEYS, **params}
+        self.required = tuple(name for name, param in params.items() if param.required)
+        self.step_lists = tuple(name for name, param in params.items() if "steps" in param.kinds)
+        self.plans: dict[tuple, tuple] = {}  # templated keys -> the plan of steps that template them
 
 
-def _template_error(value: Any) -> str | None:
-    """Why the `$references` or `{! expressions !}` of a text can't be compiled, if they can't."""
-    if not isinstance(value, str):
-        return None
-    try:
-        compile_template(value)
-    except ExpressionError as exc:
-        return str(exc)
-    return None
+_MAX_PLANS = 256  # per command; a command that declares no parameters accepts any keys
+
+
+_CHECKS: weakref.WeakKeyDictionary[CommandSpec, _Checks] = weakref.WeakKeyDictionary()
+
+
+def _checks(spec: CommandSpec) -> _Checks:
+    checks = _CHECKS.get(spec)
+    if checks is None:
+        checks = _CHECKS[spec] = _Checks(spec)
+    return checks
 
 
 def _show(value: Any) -> str:

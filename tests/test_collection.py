@@ -124,3 +124,70 @@ def test_reportinfo_and_junit_point_at_the_scenario_file(pytester):
     run(pytester, "--junitxml=out.xml", "-o", "junit_family=xunit1")
     xml = (pytester.path / "out.xml").read_text()
     assert 'file="test_where.yml"' in xml and 'name="test_where"' in xml
+
+
+def test_sidecars_are_found_with_one_listing_per_directory(pytester, monkeypatch):
+    import os
+
+    from pytest_play import loader
+
+    pytester.makefile(".yml", test_a="- {type: assert, expression: 'True'}\n",
+                      test_b="- {type: assert, expression: 'True'}\n", test_c="- {type: assert, expression: 'True'}\n")
+    pytester.makefile(".ini", test_a="[pytest]\nmarkers = alpha\n")
+    pytester.makefile(".INI", TEST_B="[pytest]\nmarkers = beta\n")  # not test_b.ini where case counts
+    listed = []
+    real_listdir = os.listdir
+    monkeypatch.setattr(loader.os, "listdir", lambda path: listed.append(path) or real_listdir(path))
+    result = pytester.runpytest_inprocess("-p", "no:randomly", "-m", "alpha or beta", "-v")
+    result.stdout.fnmatch_lines(["test_a.yml::test_a PASSED*"])
+    result.assert_outcomes(passed=1)
+    assert listed.count(str(pytester.path)) == 1
+    assert loader.is_scenario_file(pytester.path / "test_a.yml") and not loader.is_scenario_file(pytester.path / "a.yml")
+
+
+def test_sidecar_index_looks_files_up_when_a_directory_cannot_be_listed(tmp_path, monkeypatch):
+    from pytest_play import loader
+
+    (tmp_path / "test_x.json").write_text("[]")
+    (tmp_path / "test_x.ini").write_text("[pytest]\n")
+    index = loader.SidecarIndex()
+    assert index.sidecar(tmp_path / "test_x.json") == tmp_path / "test_x.ini"
+    assert index.sidecar(tmp_path / "test_y.json") is None
+
+    def refuse(path):
+        raise PermissionError(path)
+
+    monkeypatch.setattr(loader.os, "listdir", refuse)
+    index = loader.SidecarIndex()
+    assert index.sidecar(tmp_path / "test_x.json") == tmp_path / "test_x.ini"
+    assert index.sidecar(tmp_path / "test_y.json") is None
+
+
+@pytest.mark.parametrize("text, lines", [
+    ('[\n  {"type": "a"},\n\n  {"type": "b"}, 3, {"type": "c"}\n]', [2, 4, 4, 4]),
+    ('{"steps": [{"type": "x"}],\n "markers": [],\n "steps": [\n{"type": "a"},\n{"type": "b"}]}', [4, 5]),
+    ('\r\n{\r\n"steps"\r\n:\r\n[\r\n{"type": "[{\\"\\n"},\r\n{"type": "b"}\r\n]\r\n}', [6, 7]),
+])
+def test_json_steps_know_their_lines(tmp_path, text, lines):
+    from pytest_play.loader import parse_json
+
+    data = parse_json(tmp_path / "test_x.json", text)
+    steps = data["steps"] if isinstance(data, dict) else data
+    assert steps.lines == lines and steps.line == lines[0]
+    assert [step.line for step in steps if isinstance(step, dict)] == [line for step, line in zip(steps, lines)
+                                                                          if isinstance(step, dict)]
+
+
+def test_steps_that_template_the_same_keys_share_one_plan(tmp_path):
+    from pytest_play.loader import load_scenario
+    from pytest_play.registry import ProviderRegistry
+    from pytest_play.validate import validate_scenario
+
+    path = tmp_path / "test_plans.yml"
+    path.write_text("- {type: assert, expression: '$a == 1'}\n- {type: assert, expression: '$b == 2'}\n"
+                    "- {type: assert, expression: 'True'}\n")
+    scenario = load_scenario(path)
+    assert validate_scenario(scenario, ProviderRegistry.discover()) == []
+    first, second, third = (step.data.plan for step in scenario.steps)
+    assert first is second and first[1] == ("expression",)
+    assert third[1] == () and third is not first
