@@ -8,19 +8,21 @@ of the package put first on PYTHONPATH, with interleaved runs like the rows'.
 FINDINGS = """\
 ## Profiled causes of the misses, and the fixes proposed
 
-Prototypes were copies of `pytest_play/` put first on `PYTHONPATH`; the
-repository itself was not changed by this work. Medians of 3-5 interleaved
-runs, CPU time (wall-clock within a few % on a quiet machine).
+Prototypes were copies of `pytest_play/` put first on `PYTHONPATH`, measured
+before they went to main. Medians of 3-9 interleaved runs, CPU time
+(wall-clock within a few % on a quiet machine).
 
-Fixes 1 and 2 below are on main now (59a3a01 + 55715e1, d567395): row a went
-from 2.33 s (1b031f9) to 1.55 s with fix 1 and about 1.1 s with both, i.e.
-about 21× faster than pytest-play 2.3.1 (23.8 s), just above the target;
-row f reached 3.2× at `-n 4` with fix 1. Still open, measured on HEAD
-d567395:
+- Fixes 1 and 2 are on main (59a3a01 + 55715e1, d567395): row a went from
+  2.33 s (1b031f9) to 1.55 s with fix 1 and about 1.1 s with both; row f
+  reached 3.2× at `-n 4` with fix 1.
+- Row c's cause (6) is fixed on main (5c9ab77).
+- Row b (4) is about 6% faster (976a295) and stays above its target: pytest
+  alone, making one `pytest.Function` a file, is at 0.49× of plain pytest.
+  Fix 3 was measured on d567395 and is not on main (private API):
 
 | Change | Row b, ours YAML / JSON | Row b, plain pytest | Ratio YAML / JSON |
 |---|---|---|---|
-| none (HEAD) | 1.40 / 1.29 s | 1.63 s | 0.86× / 0.79× |
+| none (d567395) | 1.40 / 1.29 s | 1.63 s | 0.86× / 0.79× |
 | 3. shared fixture info | 1.19 / 1.09 s | | 0.73× / 0.67× |
 
 ### 1. Full garbage collections walk every imported module (rows a, b, f; e too)
@@ -87,22 +89,41 @@ does the same sharing for the parametrized copies of one test function.
   first run, although `validate.validate_step` had just checked the step: it
   can store the plan then (on main since 8a2ca69).
 
-### 4. Row b: what remains between 0.7× and 0.5×
+### 4. Row b: why 0.5× is out of reach with pytest's public API
 
-After fixes 1-3 (measured on the tree of 06:40 with the fixes applied),
-`--collect-only` of the 3,000 JSON files, as shares of all py-spy samples:
-`ScenarioFile.collect` 34%, of which `load_scenario` 21% (`parse_json` 10%:
-the C decoder, then a second scan for where each step starts; `_read_text`
-5%; the `.ini` sidecar's `Path.is_file()` 5%), `validate_scenario` 6% and item
-creation 6%; pytest's own directory walk (`Dir.collect`,
-`pytest_ignore_collect`, `pytest_collect_file` over every plugin) 11% and the
-capture around each collector 7%. To reach 0.5 × 1.63 s = 0.82 s, about
-0.3 s more must go. Candidates: list each directory once and look the `.ini`
-sidecars up in that set (`loader.load_scenario`); keep JSON files' parsed
-form in the parse cache too, and the validation outcome with it (keyed also
-by the installed providers' versions and the `--variables` provider
-defaults); or build items as plain `pytest.Item`s rather than
-`pytest.Function`s, if fixtures can be served another way.
+Measured on a quiet machine, CPU time, medians of 9 interleaved runs of 3,000
+files each (`--collect-only -q`, the same flags and environment as the row):
+
+| Run | CPU | Ratio to plain pytest files |
+|---|---|---|
+| plain pytest files | 1.94 s | 1× |
+| empty run (start-up only) | 0.40 s | 0.21× |
+| floor: a minimal `pytest_collect_file` yielding one `pytest.Item` a file | 0.76 s | 0.39× |
+| floor: the same yielding one `pytest.Function` a file | 0.94 s | 0.49× |
+| ours, JSON, before / after the changes below | 1.50 / 1.40 s | 0.77× / 0.72× |
+| ours, YAML, before / after | 1.53 / 1.46 s | 0.79× / 0.75× |
+
+- The target, 0.5 × 1.94 s = 0.97 s, is where pytest alone already is when a
+  collector makes one `pytest.Function` a file and reads nothing: that leaves
+  about 10 µs a file for reading, parsing and validating a scenario. Reading
+  a file takes about 8 µs, `json.loads` 3 µs; validating the row's 15,000
+  steps costs 0.17 s and loading 0.17 s.
+- Items are `pytest.Function`s because that is how a non-Python item gets
+  fixtures (`request`, `variables`, `browser`) through public API; a plain
+  `pytest.Item` (0.39×) would still leave 0.19 s for our 0.44 s, and serving
+  fixtures to it needs pytest's private `FixtureRequest`.
+- Sharing one fixture closure per directory (fix 3) needs
+  `session._fixturemanager`, private: not done.
+- The remaining route is caching parsed *and validated* scenarios between
+  runs (keyed also by the providers' versions and the `--variables` files);
+  the row would then no longer measure a real collection. Not done.
+
+On main (976a295), about 6% of collection: the session's settings (registry,
+provider defaults, known variables, `--count`) worked out once per session
+instead of per file; one directory listing for the `.ini` sidecars instead of
+an `is_file()` per scenario; one scan for the JSON step lines; per-command
+check tables in `validate.py`; steps that template the same keys share one
+run plan (15,000 fewer objects for the garbage collector in this row).
 
 ### 5. Row f: worker start-up on 2 cores (at the 3× limit at `-n 4`: 2.86-3.24× over the full runs since fix 1)
 
@@ -113,18 +134,18 @@ while the controller waits; that start-up is the whole gap to the ideal
 busy machine (other jobs) delays the workers' start and the ratio falls to
 about 2.5×. Longer scenarios amortize the start-up better.
 
-### 6. Row c (at the 1.2× limit: 1.17-1.29× over the full runs): where ours spends more than the floor
+### 6. Row c (was 1.17-1.29×, now 1.1-1.15×): Chromium's new-tab page
 
-Timed inside the runs (wrapping selenium and `pytest_play.browser`): the floor
-starts Chromium in 0.33-0.38 s, logs in in 1.10 s and quits in 0.07 s. Ours
-starts it in 0.46-0.49 s (`Launcher` → splinter → `start_session`), then
-pytest-splinter's `prepare_browser` visits `about:blank` before every test
-(the first navigation of a fresh Chromium: 0.1-0.2 s), the steps take the
-same 1.1 s as the floor's explicit waits, and teardown adds
-`reset_browser_state` (0.04-0.05 s) and splinter's quit (0.10-0.12 s): +0.4
-to 0.5 s on a 2.3 s floor, right at the 1.2× limit. Candidates, in
-`pytest_play/browser.py`: skip pytest-splinter's `about:blank` visit for a
-browser that was just started (in `BrowserFixtures.browser_instance_getter`),
-and skip `reset_browser_state` after the session's last test (`nextitem is
-None` in `pytest_runtest_teardown`: the browser is quit right after).
+Timed inside the runs by wrapping selenium's `WebDriver.execute`: ours spent
+0.4-0.8 s in its first `get` (pytest-splinter's `about:blank` visit) against
+0.1-0.35 s for the floor's first `get`, and 0.13-0.18 s in `quit` against
+0.06 s. The cause: we passed a `--user-data-dir` of our own, and with it
+Chromium starts on its new-tab page (`chrome://new-tab-page-third-party/`)
+instead of chromedriver's `data:,`; leaving that page and closing that
+profile are slow. **Fix (on main: 5c9ab77)**: chromedriver makes its own
+profile, as in a hand-written test, inside a private `TMPDIR` of the session
+that is removed at the end (also when a driver was killed); it lives in the
+system's temporary directory, because Chromium refuses a profile whose
+socket path exceeds 107 bytes. With it, skipping pytest-splinter's
+`about:blank` visit for a new browser saves nothing measurable, so it stays.
 """
