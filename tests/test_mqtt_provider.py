@@ -15,7 +15,7 @@ import tempfile
 import threading
 
 import pytest
-from messaging_helpers import Starter, recv_exactly, run
+from messaging_helpers import FakeServer, Starter, recv_exactly, run
 
 from demo_app.services import MosquittoServer, free_port, wait_until
 
@@ -244,42 +244,22 @@ def test_an_unknown_host_fails_the_step_naming_it(pytester):
     result.stdout.fnmatch_lines(["  can't connect to the MQTT broker at no-such-host.invalid:1883: *"])
 
 
-class FakeBroker:
+class FakeBroker(FakeServer):
     """A TCP server speaking just enough MQTT: `connack` says whether it accepts
     connections, `suback` is the SUBACK return code it answers (None: no answer);
     it never acknowledges a PUBLISH."""
 
     def __init__(self, connack=True, suback=None):
         self.connack, self.suback = connack, suback
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.port = self.server.getsockname()[1]
-        self.connections = []
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__()
 
-    def _accept(self):
+    def serve(self, conn):
         while True:
-            try:
-                conn, _ = self.server.accept()
-            except OSError:  # closed
-                return
-            self.connections.append(conn)
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn):
-        try:
-            while True:
-                kind, body = _read_packet(conn)
-                if kind == 0x10 and self.connack:
-                    conn.sendall(bytes([0x20, 2, 0, 0]))
-                elif kind == 0x80 and self.suback is not None:
-                    conn.sendall(bytes([0x90, 3]) + body[:2] + bytes([self.suback]))
-        except OSError:
-            return
-
-    def close(self):
-        self.server.close()
-        for conn in self.connections:
-            conn.close()
+            kind, body = _read_packet(conn)
+            if kind == 0x10 and self.connack:
+                conn.sendall(bytes([0x20, 2, 0, 0]))
+            elif kind == 0x80 and self.suback is not None:
+                conn.sendall(bytes([0x90, 3]) + body[:2] + bytes([self.suback]))
 
 
 def _read_packet(conn):

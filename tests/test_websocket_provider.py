@@ -9,11 +9,9 @@ handshake, show which frames a client sent) comes from `FakeWebsocketServer`.
 
 import base64
 import hashlib
-import socket
-import threading
 
 import pytest
-from messaging_helpers import Starter, recv_exactly, run
+from messaging_helpers import FakeServer, Starter, recv_exactly, run
 
 from demo_app.services import free_port
 
@@ -267,32 +265,20 @@ def frame(opcode, payload):
     return bytes([0x80 | opcode, len(payload)]) + payload
 
 
-class FakeWebsocketServer:
+class FakeWebsocketServer(FakeServer):
     """Accepts one connection at a time: answers the handshake (unless told not to),
     sends `frames`, then records the opcodes of the frames the client sends,
     answering a close with a close."""
 
+    one_at_a_time = True
+
     def __init__(self, frames=(), handshake=True):
         self.frames, self.handshake = list(frames), handshake
         self.received = []
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.url = f"ws://127.0.0.1:{self.server.getsockname()[1]}/fake"
-        self.connections = []
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__()
+        self.url = f"ws://127.0.0.1:{self.port}/fake"
 
-    def _accept(self):
-        while True:
-            try:
-                conn, _ = self.server.accept()
-            except OSError:  # closed
-                return
-            self.connections.append(conn)
-            try:
-                self._serve(conn)
-            except OSError:
-                pass
-
-    def _serve(self, conn):
+    def serve(self, conn):
         request = b""
         while b"\r\n\r\n" not in request:
             request += recv_exactly(conn, 1)
@@ -314,11 +300,6 @@ class FakeWebsocketServer:
                 conn.sendall(frame(0x8, b"\x03\xe8"))
                 conn.close()
                 return
-
-    def close(self):
-        self.server.close()
-        for conn in self.connections:
-            conn.close()
 
 
 @pytest.fixture
