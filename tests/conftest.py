@@ -6,6 +6,10 @@ A test that writes its own ini file replaces this one.
 """
 
 import pytest
+# In sys.modules before any in-process pytester run: pytester drops modules an
+# inner session imported, and importing this dialect a second time makes
+# SQLAlchemy warn that its SQL functions are registered twice.
+import sqlalchemy.dialects.postgresql  # noqa: F401
 
 import hypothesis_profiles  # noqa: F401  (hypothesis reads --hypothesis-profile before test modules load)
 
