@@ -29,8 +29,9 @@ Variables file (pytest-variables ``--variables FILE``; every key optional)::
       script_timeout: 30       # seconds
       command_timeout: 120     # seconds per driver HTTP call, default
                                # --splinter-socket-timeout
-      start_timeout: 60        # seconds a new browser may take to start and to
-                               # answer its first commands (at least command_timeout)
+      start_timeout: 60        # seconds a new browser may take to load its first
+                               # page (at least command_timeout); a remote one
+                               # also to start (selenium gives a local one 120)
 
 Command-line options win over the file.  The webdriver is
 ``--splinter-webdriver`` if given, else ``remote`` when a remote URL is known
@@ -46,12 +47,12 @@ session as ``TMPDIR`` (its browser profile goes there) and as
 ``quit()`` (Chromium after chromedriver was killed) is killed.
 """
 import contextlib
+import copy
 import functools
 import logging
 import os
 import shutil
 import signal
-import socket
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,7 +118,7 @@ def load_settings(variables):
         pytest.fail(f"variables: unknown browser keys {unknown}; "
                     f"known: {sorted(SETTINGS_KEYS)}", pytrace=False)
     settings = {"name": "chrome", "arguments": [], "capabilities": {},
-                "page_load_timeout": DEFAULT_TIMEOUT,
+                "start_timeout": START_TIMEOUT, "page_load_timeout": DEFAULT_TIMEOUT,
                 "script_timeout": DEFAULT_TIMEOUT, **section}
     if settings["name"] not in ("chrome", "firefox"):
         pytest.fail(f"variables: browser.name must be chrome or firefox, "
@@ -152,18 +153,6 @@ def _chrome_arguments(headless, window_size, local):
     return arguments
 
 
-@contextlib.contextmanager
-def _default_socket_timeout(seconds):
-    """Selenium builds a local driver's ClientConfig from the socket default
-    timeout (None: wait forever), so set it while the driver is created."""
-    previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(seconds)
-    try:
-        yield
-    finally:
-        socket.setdefaulttimeout(previous)
-
-
 @dataclass
 class Launcher:
     """Replacement for pytest-splinter's browser class: builds the selenium
@@ -191,20 +180,19 @@ class Launcher:
         # assertion-rewriting pytest-splinter when it is loaded after us.
         from pytest_splinter import plugin as splinter_plugin
 
-        # A browser start may be slow on a busy box: bound it separately.
-        with _default_socket_timeout(self.start_timeout):
-            browser = splinter_plugin.Browser(
-                driver_name, visit_condition=visit_condition,
-                visit_condition_timeout=visit_condition_timeout,
-                wait_time=wait_time, retry_count=1, **{**kwargs, **self.extra_kwargs})
+        browser = splinter_plugin.Browser(
+            driver_name, visit_condition=visit_condition,
+            visit_condition_timeout=visit_condition_timeout,
+            wait_time=wait_time, retry_count=1, **{**kwargs, **self.extra_kwargs})
         browser.pytest_play_profile = profile
-        # Its first page load is slow too; the fixture tightens this once ready.
-        _bound_driver_calls(browser, self.start_timeout)
+        # A new browser is slow to load its first page on a busy machine: the
+        # fixture tightens this to command_timeout once it is prepared.
+        _own_connection(browser, self.start_timeout)
         return browser
 
     @property
     def start_timeout(self):
-        return max(self.command_timeout, self.settings.get("start_timeout", START_TIMEOUT))
+        return max(self.command_timeout, self.settings["start_timeout"])
 
     def _service_kwargs(self, profile):
         # The driver makes the browser profile in its TMPDIR: ours, so it is
@@ -214,41 +202,56 @@ class Launcher:
         return {"executable_path": self.driver_path,
                 "env": {**os.environ, ENV_TAG: str(profile), "TMPDIR": str(profile)}}
 
+    def _browser_options(self, name, local):
+        if name == "firefox":
+            return _options(FirefoxOptions(), self.settings, ["-headless"] if self.headless else [])
+        arguments = _chrome_arguments(self.headless, self.window_size, local)
+        return _options(ChromeOptions(), self.settings, arguments)
+
     def _chrome(self, profile, _):
-        arguments = _chrome_arguments(self.headless, self.window_size, local=True)
-        options = _options(ChromeOptions(), self.settings, arguments)
+        options = self._browser_options("chrome", local=True)
         options.binary_location = options.binary_location or _find(CHROME_BINARIES) or ""
         return {"options": options, "service": ChromeService(**self._service_kwargs(profile))}
 
     def _firefox(self, profile, splinter_kwargs):
-        options = _options(FirefoxOptions(), self.settings,
-                           ["-headless"] if self.headless else [])
+        options = self._browser_options("firefox", local=True)
         return {"options": options, "service": FirefoxService(**self._service_kwargs(profile)),
                 # pytest-splinter's download directory preferences
                 "profile_preferences": splinter_kwargs.get("profile_preferences")}
 
     def _remote(self):
         name = self.settings["name"]
-        if name == "firefox":
-            options = _options(FirefoxOptions(), self.settings,
-                               ["-headless"] if self.headless else [])
-        else:
-            arguments = _chrome_arguments(self.headless, self.window_size, local=False)
-            options = _options(ChromeOptions(), self.settings, arguments)
+        options = self._browser_options(name, local=False)
         url = self.remote_url or DEFAULT_REMOTE_URL
         return {"browser": name, "command_executor": url, "options": options,
                 "client_config": ClientConfig(
                     remote_server_addr=url, timeout=self.start_timeout)}
 
 
-def _bound_driver_calls(browser, seconds):
-    """Time out each driver HTTP call after ``seconds``, once: splinter retries
-    failed calls 3 times (3x the wait on a hung driver), so use selenium's
-    plain request for this connection instead."""
+def _executor(browser):
     executor = getattr(getattr(browser, "driver", None), "command_executor", None)
-    if isinstance(executor, remote_connection.RemoteConnection):
-        executor.client_config.timeout = seconds
+    return executor if isinstance(executor, remote_connection.RemoteConnection) else None
+
+
+def _own_connection(browser, seconds):
+    """Time out each driver HTTP call of a new browser after ``seconds``, once.
+
+    splinter retries failed calls 3 times (3x the wait on a hung driver), so
+    the connection uses selenium's plain request.  It also gets a ClientConfig
+    of its own: selenium shares the newest connection's as a class attribute,
+    which pytest-splinter's ``set_timeout()`` changes before every test.
+    """
+    executor = _executor(browser)
+    if executor is not None:
+        executor._client_config = copy.copy(executor.client_config)
         executor._request = functools.partial(splinter_connection.old_request, executor)
+        _set_command_timeout(browser, seconds)
+
+
+def _set_command_timeout(browser, seconds):
+    executor = _executor(browser)
+    if executor is not None:
+        executor.client_config.timeout = seconds
 
 
 def _proc_table():
@@ -428,11 +431,13 @@ class BrowserFixtures:
                     raise
                 LOGGER.warning("Browser unusable, starting a new one", exc_info=True)
                 _discard(current)
+                if current is old:
+                    old = None
                 browser = splinter_prepare(request, parent)
             if old is not None and old is not browser:
                 _discard(old)  # its Chromium may outlive a killed chromedriver
             # Started and answering: from now on each command gets its own bound.
-            _bound_driver_calls(browser, splinter_selenium_socket_timeout)
+            _set_command_timeout(browser, splinter_selenium_socket_timeout)
             if request.scope == "function" and browser_pool.get(key) is browser:
                 request.addfinalizer(functools.partial(reset_browser_state, browser))
             return browser
