@@ -48,8 +48,14 @@ class CollectionContext:
 
     def __init__(self, config: pytest.Config):
         self.registry = config.stash[REGISTRY]
-        self.defaults = provider_defaults(config)
-        self.known_variables = known_variables(config)
+        # The variables as the engine will see them (`pytest-play:` merged in).
+        variables, _ = scenario_variables(config.stash.get(variables_key, {}))
+        # Provider defaults may supply required parameters.
+        self.defaults = {name: value for name, value in variables.items()
+                         if name in self.registry.names and isinstance(value, dict)}
+        # With --play-validate, the variable names `$references` may use.
+        self.known_variables = (set(variables) | {"_elapsed", "variables"}
+                                if config.getoption("play_validate", False) else None)
         self.count = repeat_count(config)
         self.sidecars = SidecarIndex()
 
@@ -64,22 +70,6 @@ def collection_context(config: pytest.Config) -> CollectionContext:
     if context is None:
         context = config.stash[COLLECTION_CONTEXT] = CollectionContext(config)
     return context
-
-
-def provider_defaults(config: pytest.Config) -> dict[str, dict]:
-    """Provider defaults found in the `--variables` files (they may supply parameters)."""
-    registry = config.stash[REGISTRY]
-    variables = config.stash.get(variables_key, {})
-    merged = {**variables, **(variables.get("pytest-play") or {})}
-    return {name: value for name, value in merged.items() if name in registry.names and isinstance(value, dict)}
-
-
-def known_variables(config: pytest.Config) -> set[str] | None:
-    """With --play-validate, the variable names `$references` may use."""
-    if not config.getoption("play_validate", False):
-        return None
-    variables, _ = scenario_variables(config.stash.get(variables_key, {}))
-    return set(variables) | {"_elapsed", "variables"}
 
 
 def scenario_items(parent: pytest.Collector, scenario: Scenario, count: int):

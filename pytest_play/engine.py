@@ -189,9 +189,7 @@ class Engine:
         except LookupError as exc:
             raise StepFailure(step, data, StepError(str(exc))) from None
         if not parsed:
-            defaults = self.variables.get(spec.provider)
-            given = {**defaults, **data} if isinstance(defaults, dict) else data
-            problems = check_parameters(spec, data, given=given)
+            problems = check_parameters(spec, data, defaults=self.variables.get(spec.provider))
             if problems:
                 raise StepFailure(step, data, StepError("; ".join(problems)))
         plan = make_plan(spec, data)
@@ -209,9 +207,10 @@ class Engine:
             command = merge(templating.render(defaults, self.variables), command)
             checked = tuple(command)
         if checked and spec.params:
-            # Only rendered values can have changed type since validation.
+            # Only rendered values can have changed type since validation;
+            # required parameters may come from anywhere in the command.
             problems = check_parameters(spec, {k: command[k] for k in checked if k in command}, rendered=True,
-                                        given=command)
+                                        defaults=command)
             if problems:
                 raise StepError("; ".join(problems))
         return command

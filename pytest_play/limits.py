@@ -39,7 +39,7 @@ _CONTAINERS = (list, tuple, dict, set, frozenset)
 _BUILT = (str, bytes, bytearray, list, tuple, dict, set, frozenset)
 _TEXTS = (str, bytes, bytearray)
 _STR = frozenset({str})
-_SCALARS_AND_STR = _SCALARS | _STR
+_HASHED = (dict, set, frozenset)
 
 
 class Budget:
@@ -94,7 +94,7 @@ def deep_size(value: Any, budget: Budget) -> int:
     kinds = set(map(type, members))
     if kinds <= _SCALARS:  # most values are flat: one pass at C speed
         total = 1 + len(members)
-    elif kinds <= _SCALARS_AND_STR:
+    elif kinds <= CHEAP:
         total = 1 + len(members) + (sum(map(len, compress(members, map(_STR.__contains__, map(type, members))))) >> 2)
     else:
         total = _walk(value)
@@ -165,7 +165,7 @@ def built(value: Any, budget: Budget, what: str) -> Any:
         size = len(value)
         if size > MAX_SIZE:
             raise UnsafeExpression(f"{what} builds a value of {size} items (limit {MAX_SIZE})")
-        if isinstance(value, (dict, set, frozenset)):
+        if isinstance(value, _HASHED):
             size <<= 2  # a hash table entry weighs about four list items
         if size >> _BUILT_SHIFT:
             budget.spend(size >> _BUILT_SHIFT, what)
@@ -253,7 +253,6 @@ def weigh_operands(left: Any, right: Any, budget: Budget, contains: bool = False
         weigh(right, budget)
 
 
-_HASHED = (dict, set, frozenset)
 
 
 def guard_call(func: Any, args: list, kwargs: dict, budget: Budget) -> dict:

@@ -509,11 +509,11 @@ def split_documents(path: Path, documents: list) -> tuple[dict, Any]:
     )
 
 
-def make_steps(path: Path, raw_steps: Any, parent: Step | None = None, line: int | None = None) -> tuple[Step, ...]:
+def make_steps(path: Path, raw_steps: Any, parent: Step | None = None) -> tuple[Step, ...]:
     """Wrap raw step mappings into `Step`s; structure is checked by the validator."""
-    where = line_of(raw_steps, parent.line if parent else line)
+    where = line_of(raw_steps, parent.line if parent else None)
     if not isinstance(raw_steps, list):
-        raise ScenarioError.single(path, line_of(raw_steps, where), f"'steps' must be a list, not {_kind(raw_steps)}")
+        raise ScenarioError.single(path, where, f"'steps' must be a list, not {_kind(raw_steps)}")
     prefix = f"{parent.label}." if parent else ""
     item_lines = getattr(raw_steps, "lines", None)
     steps = []

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from .collect import ENGINE, REGISTRY, BrokenScenario, ScenarioFile, make_engine
-from .loader import is_scenario_file
+from .loader import SCENARIO_SUFFIXES, is_scenario_file
 from .registry import ProviderRegistry
 from .variables import session_variables
 
@@ -61,7 +61,7 @@ def pytest_runtestloop(session: pytest.Session):
     if not session.config.getoption("play_validate"):
         return None
     broken = [item for item in session.items if isinstance(item, BrokenScenario)]
-    checked = len({item.path for item in session.items if item.path.suffix in (".json", ".yml", ".yaml")})
+    checked = len({item.path for item in session.items if item.path.suffix in SCENARIO_SUFFIXES})
     writer = session.config.get_terminal_writer()
     writer.line()
     for item in broken:

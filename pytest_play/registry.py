@@ -50,6 +50,25 @@ class CommandSpec:
         """Parameters always rendered to text (expressions)."""
         return frozenset(name for name, param in (self.params or {}).items() if "expression" in param.kinds)
 
+    @functools.cached_property
+    def allowed(self) -> dict[str, Param]:
+        """Every key a step of this command may have."""
+        return {**STEP_KEYS, **(self.params or {})}
+
+    @functools.cached_property
+    def required(self) -> tuple[str, ...]:
+        return tuple(name for name, param in (self.params or {}).items() if param.required)
+
+    @functools.cached_property
+    def step_lists(self) -> tuple[str, ...]:
+        """Parameters holding sub-steps."""
+        return tuple(name for name, param in (self.params or {}).items() if "steps" in param.kinds)
+
+    @functools.cached_property
+    def plans(self) -> dict[tuple, tuple]:
+        """Run plans of validated steps, by their templated keys (see `validate.make_plan`)."""
+        return {}
+
 
 class ProviderRegistry:
     """The providers available to a session, by name."""

@@ -5,16 +5,16 @@ Every problem is collected with its line, so one pass reports all of them.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable
 from typing import Any
 
 from .errors import ExpressionError, ScenarioError, did_you_mean
 from .loader import Mapping, Scenario, Step, make_steps
-from .registry import STEP_KEYS, CommandSpec, ProviderRegistry
+from .registry import CommandSpec, ProviderRegistry
 from .templating import compile_template, needs_rendering, references
 
 Problem = tuple[int | None, str]
+_MAX_PLANS = 256  # run plans kept per command (one that declares no parameters accepts any keys)
 
 
 def validate_scenario(scenario: Scenario, registry: ProviderRegistry,
@@ -43,13 +43,11 @@ def validate_step(step: Step, registry: ProviderRegistry, defaults: dict[str, di
         spec = registry.resolve(data.get("provider"), data["type"])
     except LookupError as exc:
         return [(step.line, f"{prefix}: {exc}")]
-    given = data
-    if isinstance(defaults.get(spec.provider), dict):
-        given = {**defaults[spec.provider], **data}
-    problems = [(step.line, f"{prefix}: {message}") for message in check_parameters(spec, data, given=given)]
+    problems = [(step.line, f"{prefix}: {message}")
+                for message in check_parameters(spec, data, defaults=defaults.get(spec.provider))]
     if not problems and isinstance(data, Mapping):
         data.plan = make_plan(spec, data)  # what the engine needs to run it, worked out once
-    for name in _checks(spec).step_lists:
+    for name in spec.step_lists:
         if isinstance(data.get(name), list):
             problems.extend(_validate_sub_steps(step, data[name], registry, defaults))
     return problems
@@ -62,7 +60,7 @@ def make_plan(spec: CommandSpec, data: dict) -> tuple:
     (a suite's thousands of steps then keep a few tuples alive, not thousands).
     """
     templated = tuple(k for k, v in data.items() if k not in spec.raw_keys and needs_rendering(v))
-    plans = _checks(spec).plans
+    plans = spec.plans
     plan = plans.get(templated)
     if plan is None:
         # Expressions always render to text; only other rendered values need a type check.
@@ -80,22 +78,22 @@ def _validate_sub_steps(parent: Step, raw: list, registry: ProviderRegistry, def
     return [problem for sub in sub_steps for problem in validate_step(sub, registry, defaults)]
 
 
-def check_parameters(spec: CommandSpec, data: dict, rendered: bool = False, given: dict | None = None) -> list[str]:
+def check_parameters(spec: CommandSpec, data: dict, rendered: bool = False, defaults: Any = None) -> list[str]:
     """Messages about missing, unknown or mistyped parameters of one step.
 
-    `given` is the step with provider defaults merged in, for the required check.
+    `defaults` (the provider's defaults, when a dict) may supply required parameters.
     Before rendering, a value with `$references` or `{! expressions !}` is only
     checked to compile: its type is known once rendered.
     """
     if spec.params is None:
         return []
-    checks = _checks(spec)
-    given = data if given is None else given
-    messages = [f"{spec.type}: missing parameter {name!r}" for name in checks.required if name not in given]
+    supplied = defaults if isinstance(defaults, dict) else {}
+    messages = [f"{spec.type}: missing parameter {name!r}" for name in spec.required
+                if name not in data and name not in supplied]
     for key, value in data.items():
-        param = checks.allowed.get(key)
+        param = spec.allowed.get(key)
         if param is None:
-            hint = did_you_mean(str(key), checks.allowed)
+            hint = did_you_mean(str(key), spec.allowed)
             messages.append(f"{spec.type}: unknown parameter {key!r}{hint}")
             continue
         if not rendered and isinstance(value, str):
@@ -108,32 +106,6 @@ def check_parameters(spec: CommandSpec, data: dict, rendered: bool = False, give
         if not param.accepts(value):
             messages.append(f"{spec.type}: parameter {key!r} must be {param.describe()}, not {_show(value)}")
     return messages
-
-
-class _Checks:
-    """What checking a step of one command needs, worked out once per command."""
-
-    __slots__ = ("allowed", "required", "step_lists", "plans")
-
-    def __init__(self, spec: CommandSpec):
-        params = spec.params or {}
-        self.allowed = {**STEP_KEYS, **params}
-        self.required = tuple(name for name, param in params.items() if param.required)
-        self.step_lists = tuple(name for name, param in params.items() if "steps" in param.kinds)
-        self.plans: dict[tuple, tuple] = {}  # templated keys -> the plan of steps that template them
-
-
-_MAX_PLANS = 256  # per command; a command that declares no parameters accepts any keys
-
-
-_CHECKS: weakref.WeakKeyDictionary[CommandSpec, _Checks] = weakref.WeakKeyDictionary()
-
-
-def _checks(spec: CommandSpec) -> _Checks:
-    checks = _CHECKS.get(spec)
-    if checks is None:
-        checks = _CHECKS[spec] = _Checks(spec)
-    return checks
 
 
 def _show(value: Any) -> str:
