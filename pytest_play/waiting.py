@@ -15,6 +15,14 @@ from .errors import PlayTimeout
 _MISSING = object()
 
 
+class WaitTimeout(PlayTimeout):
+    """`poll` ran out of time; `seen` is what it saw last."""
+
+    def __init__(self, message: str, seen: Any):
+        super().__init__(message)
+        self.seen = seen
+
+
 def poll(attempt: Callable[[], tuple[bool, Any]], *, timeout: float | None, interval: float,
          waiting_for: str, retry_on: tuple[type[BaseException], ...] = ()) -> Any:
     """Call `attempt()` until it returns `(True, value)`; return that value.
@@ -33,7 +41,8 @@ def poll(attempt: Callable[[], tuple[bool, Any]], *, timeout: float | None, inte
         if done:
             return seen
         if deadline is not None and time.monotonic() >= deadline:
-            raise PlayTimeout(f"timed out after {timeout:g}s waiting for {waiting_for}; last seen: {describe(seen)}")
+            raise WaitTimeout(f"timed out after {timeout:g}s waiting for {waiting_for}; last seen: {describe(seen)}",
+                              seen)
         if interval:
             remaining = deadline - time.monotonic() if deadline is not None else interval
             time.sleep(max(0.0, min(interval, remaining)))

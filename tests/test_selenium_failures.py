@@ -109,6 +109,16 @@ def test_assertions_fail_with_the_expected_and_the_last_seen_value(pytester, dem
     ])
 
 
+def test_the_scenario_timeout_stops_a_longer_check_and_is_reported_as_such(pytester, demo_server):
+    pytester.makefile(".yml", test_deadline="timeout: 1\n---\n" + HOME +
+                      "- {type: assertText, locator: {type: id, value: title}, text: Nope, timeout: 30}\n")
+    result = run_browser(pytester, demo_server)
+    result.assert_outcomes(failed=1)
+    assert result.duration < 20
+    result.stdout.fnmatch_lines(["test_deadline.yml:4: step 2 failed", "*", "  scenario timed out after 1s"])
+    result.stdout.no_fnmatch_line("*expected the text*")
+
+
 def test_verify_steps_let_the_scenario_continue_and_fail_it_at_the_end(pytester, demo_server):
     pytester.makefile(".yml", test_verify=scenario_text("""
         - {type: get, url: "$base_url"}

@@ -21,13 +21,12 @@ the check whether or not it is negated.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import CheckFailed, PlayTimeout, StepError
-from ..waiting import describe, poll
+from ..errors import CheckFailed, StepError
+from ..waiting import WaitTimeout, describe, poll
 from . import Param
 from .selenium_locators import STALE, Missing, Shown, find, js_text, parse_locator, stale_error
 
@@ -191,41 +190,34 @@ def _shown(accessor: Accessor, actual: Any) -> Any:
 def _reader(provider, accessor: Accessor, command: dict, check: Callable[[Any], bool] | None):
     """An attempt for `poll`: reads the value; done when `check` holds (or when read)."""
     stale = stale_error()
-    last: list[Any] = [Shown("nothing")]
 
     def attempt():
         try:
             actual = accessor.get(provider, command)
         except Missing as missing:
-            last[0] = missing.args[0]
-            return False, last[0]
+            return False, missing.args[0]
         except stale:
-            last[0] = STALE
-            return False, last[0]
-        last[0] = _shown(accessor, actual)
-        done = True if check is None else check(actual)
-        return done, (actual if check is None else last[0])
+            return False, STALE
+        if check is None:
+            return True, actual
+        return check(actual), _shown(accessor, actual)
 
-    return attempt, last
+    return attempt
 
 
 def run_check(provider, accessor: Accessor, verb: str, command: dict) -> None:
     """assertX / verifyX / waitForX."""
     matches = _matcher(accessor, command)
     negated = bool(command.get("negated"))
-    attempt, last = _reader(provider, accessor, command, lambda actual: matches(actual) != negated)
+    attempt = _reader(provider, accessor, command, lambda actual: matches(actual) != negated)
     what = f"{accessor.subject(command)} {_relation(accessor, command)}"
     timeout = provider.timeout(command)
-    if verb == "waitFor":
-        poll(attempt, timeout=timeout, interval=provider.interval, waiting_for=what)
-        return
-    started = time.monotonic()
     try:
         poll(attempt, timeout=timeout, interval=provider.interval, waiting_for=what)
-    except PlayTimeout:
-        if not timeout or time.monotonic() - started < timeout:
-            raise  # the whole scenario's deadline, not this check's
-        message = f"expected {what} within {timeout:g}s; last seen: {describe(last[0])}"
+    except WaitTimeout as expired:  # this check's timeout (the scenario's is a plain PlayTimeout)
+        if verb == "waitFor":
+            raise
+        message = f"expected {what} within {timeout:g}s; last seen: {describe(expired.seen)}"
         if verb == "assert":
             raise CheckFailed(message) from None
         provider.soft_fail(message)
@@ -240,7 +232,7 @@ def run_store(provider, accessor: Accessor, command: dict) -> Any:
     yes_no = accessor.yes_no or accessor.name == "TextPresent"
     if negated and not yes_no:
         raise StepError(f"store{accessor.name}: 'negated' applies only to yes/no values")
-    attempt, _ = _reader(provider, accessor, command, None)
+    attempt = _reader(provider, accessor, command, None)
     value = poll(attempt, timeout=provider.timeout(command), interval=provider.interval,
                  waiting_for=f"{accessor.subject(command)} to be available")
     if yes_no:

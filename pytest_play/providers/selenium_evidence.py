@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 
 from ..errors import PlayError, StepError
+from .selenium_locators import explain
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_NAME = 150
@@ -79,8 +80,7 @@ class Evidence:
         try:
             save()
         except Exception as exc:
-            first = (getattr(exc, "msg", None) or str(exc)).strip().splitlines()
-            return f"{what} not saved: {type(exc).__name__}: {first[0] if first else ''}".rstrip(": ")
+            return f"{what} not saved: {explain(exc)}"
         return f"{what}: {path}"
 
 
@@ -102,10 +102,3 @@ def with_evidence(error: BaseException, lines: list[str]) -> BaseException:
     replacement = StepError("\n".join([explain(error), *lines]))
     replacement.__cause__ = error
     return replacement
-
-
-def explain(error: BaseException) -> str:
-    """'Type: first line of the message', without selenium's 'Message:' and stack."""
-    message = getattr(error, "msg", None) or str(error)
-    first = message.strip().splitlines()[0] if message.strip() else ""
-    return f"{type(error).__name__}: {first}" if first else type(error).__name__

@@ -175,8 +175,14 @@ def retryable_errors() -> tuple[type[BaseException], ...]:
 
 def not_yet(error: BaseException) -> Shown:
     """A "not yet" selenium error as last seen: `NoAlertPresentException: no such alert`."""
-    lines = (getattr(error, "msg", None) or str(error)).strip().splitlines()
-    return Shown(f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__)
+    return Shown(explain(error))
+
+
+def explain(error: BaseException) -> str:
+    """'Type: first line of the message', without selenium's 'Message:' and stack."""
+    message = getattr(error, "msg", None) or str(error)
+    first = message.strip().splitlines()[0] if message.strip() else ""
+    return f"{type(error).__name__}: {first}" if first else type(error).__name__
 
 
 def stale_error() -> type[BaseException]:
