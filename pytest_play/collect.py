@@ -12,6 +12,7 @@ import pytest
 from .engine import Engine
 from .errors import CheckFailed, PlayError, ScenarioError, StepFailure
 from .loader import Scenario, SidecarIndex, Step, load_scenario
+from .pytest_ids import parametrized_function
 from .secrets import Masker, is_secret_name, secret_values, without_url_passwords
 from .validate import validate_scenario
 from .variables import scenario_variables, session_variables
@@ -82,8 +83,8 @@ def scenario_items(parent: pytest.Collector, scenario: Scenario, count: int):
             suffix = [row_id] if row_id else []
             if count > 1:
                 suffix.append(f"{repetition + 1}-{count}")
-            name = stem + (f"[{'-'.join(suffix)}]" if suffix else "")
-            item = ScenarioItem.from_parent(parent, name=name, callobj=run_scenario, originalname=stem)
+            item = parametrized_function(ScenarioItem, parent, base=stem, params="-".join(suffix) or None,
+                                         callobj=run_scenario)
             item.stash[SCENARIO] = (scenario, row)
             add_markers(item, scenario)
             yield item
