@@ -199,7 +199,7 @@ class ScenarioItem(pytest.Function):
             return self.masker(error.rendered)(format_step_failure(error, self.config))
         if isinstance(error, (PlayError, CheckFailed)):
             return self.masker()(f"{display_path(self.config, self.path)}: {error}")
-        return super().repr_failure(excinfo, style=style)
+        return super().repr_failure(excinfo)
 
     def masker(self, rendered: Any = None) -> Masker:
         extra = secret_values(rendered) if isinstance(rendered, dict) else set()
