@@ -113,7 +113,7 @@ def _check_tools() -> None:
     if missing:
         raise BenchmarkError(f"not installed: {', '.join(missing)}")
     if not (REPO / "pytest_play" / "providers" / "selenium.py").exists():
-        raise BenchmarkError("the selenium provider (pytest_play/providers/selenium.py) does not exist yet")
+        raise BenchmarkError("the selenium provider (pytest_play/providers/selenium/) does not exist yet")
 
 
 def _browser_env() -> dict:

@@ -15,10 +15,10 @@ from __future__ import annotations
 import functools
 import re
 
-from ..errors import StepError
-from . import Param, command
-from .selenium_accessors import TIMEOUT
-from .selenium_locators import (
+from ...errors import StepError
+from .. import Param, command
+from .accessors import TIMEOUT
+from .locators import (
     STALE, Missing, Shown, describe, find, intercepted, key_or_text, parse_locator, stale_error, unready,
 )
 

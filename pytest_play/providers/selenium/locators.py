@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import StepError, did_you_mean
+from ...errors import StepError, did_you_mean
 
 # written type -> (selenium strategy, how the value becomes the query)
 _STRATEGIES = {

@@ -17,8 +17,8 @@ import hashlib
 import re
 from pathlib import Path
 
-from ..errors import PlayError, StepError
-from .selenium_locators import explain
+from ...errors import PlayError, StepError
+from .locators import explain
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_NAME = 150

@@ -48,7 +48,7 @@ when it is falsy, e.g. `condition: "'$role' === 'admin'"`.
 ARROW_DOWN..., also KEY_ENTER) and types any other text.
 
 Evidence: when a browser step fails (or a verifyX records a failure), a
-screenshot and the page HTML are saved (see `selenium_evidence`) and their paths
+screenshot and the page HTML are saved (see `evidence`) and their paths
 are added to the failure message.
 """
 
@@ -58,13 +58,13 @@ import re
 import time
 from pathlib import Path
 
-from ..errors import StepError
-from ..waiting import poll
-from . import BaseProvider, Param, command
-from .selenium_accessors import TIMEOUT, install
-from .selenium_actions import ElementCommands, browser_step
-from .selenium_evidence import Evidence, artifacts_dir, with_evidence
-from .selenium_locators import Shown, js_text, not_yet, retryable_errors, run_script
+from ...errors import StepError
+from ...waiting import poll
+from .. import BaseProvider, Param, command
+from .accessors import TIMEOUT, install
+from .actions import ElementCommands, browser_step
+from .evidence import Evidence, artifacts_dir, with_evidence
+from .locators import Shown, js_text, not_yet, retryable_errors, run_script
 
 DEFAULT_TIMEOUT = 10
 _ABSOLUTE_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")  # http:, https:, file:, data:, about:

@@ -25,10 +25,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import CheckFailed, StepError
-from ..waiting import WaitTimeout, describe, poll
-from . import Param
-from .selenium_locators import STALE, Missing, Shown, find, js_text, parse_locator, stale_error
+from ...errors import CheckFailed, StepError
+from ...waiting import WaitTimeout, describe, poll
+from .. import Param
+from .locators import STALE, Missing, Shown, find, js_text, parse_locator, stale_error
 
 VERBS = ("assert", "verify", "waitFor", "store")
 _LOCATOR = Param("locator", doc="the element: {type: css|xpath|id|name|text|partialText|tag|value|..., value: ...}")
