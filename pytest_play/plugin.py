@@ -135,7 +135,11 @@ class _SecretFilter(logging.Filter):
 
 
 class Play:
-    """The `play` fixture: run steps from Python tests and BDD step definitions."""
+    """The `play` fixture: run steps from Python tests and BDD step definitions.
+
+    Its surface is the part of `protocol.EngineProtocol` a test needs; the
+    engine itself is `play.engine`.
+    """
 
     def __init__(self, engine):
         self.engine = engine
@@ -156,8 +160,23 @@ class Play:
     def get_file_contents(self, *parts: str) -> str:
         return self.engine.get_file_contents(*parts)
 
-    def __getattr__(self, name):
-        return getattr(self.engine, name)
+    def update_variables(self, extra_variables: dict) -> None:
+        self.engine.update_variables(extra_variables)
+
+    def register_teardown_callback(self, callback) -> None:
+        self.engine.register_teardown_callback(callback)
+
+    def parametrize(self, data):
+        return self.engine.parametrize(data)
+
+    def parametrize_text(self, text: str) -> str:
+        return self.engine.parametrize_text(text)
+
+    def evaluate(self, expression: str, **names):
+        return self.engine.evaluate(expression, **names)
+
+    def include(self, reference: str) -> None:
+        self.engine.include(reference)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import did_you_mean
-from .providers import Param
+from .protocol import Param
 
 GROUP = "playcommands"
 OUR_DISTRIBUTION = "pytest-play"

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .loader import IGNORED_KEYS
-from .providers import Param
+from .protocol import Param
 from .registry import ALIASES, STEP_KEYS, CommandSpec, ProviderRegistry
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
