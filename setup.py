@@ -12,11 +12,12 @@ setup(
     packages=find_packages(include=["pytest_play", "pytest_play.*"]),
     package_data={"pytest_play": ["py.typed"]},
     python_requires=">=3.10",
+    # The lower bounds are what .ci/constraints-oldest.txt pins and `nox -s tests_oldest`
+    # installs and tests on Python 3.11: raise a bound there and here together.
     install_requires=[
         "pytest>=8,<10",
         "pytest-variables>=3,<4",
         "PyYAML>=6,<7",
-        "pytest-splinter>=3.3,<4",
         "splinter>=0.21,<0.22",
         "selenium>=4.20,<5",
         "requests>=2.31,<3",
@@ -26,21 +27,31 @@ setup(
         "websocket-client>=1.7,<2",
     ],
     extras_require={
+        # pytest-splinter's browser fixtures and --splinter-* options; pytest-play
+        # runs browser steps without it.
+        "splinter": ["pytest-splinter>=3.3,<4"],
+        # Everything the test suite imports or runs (tests/, demo_app/).
         "test": [
+            "pytest-splinter>=3.3,<4",
             "pytest-xdist>=3.5,<4",
             "pytest-repeat>=0.9.3,<1",
             "pytest-randomly>=3.15,<5",
             "hypothesis>=6.100,<7",
             "Flask>=3,<4",
             "flask-sock>=0.7,<1",
-            "psycopg[binary]>=3.1,<4",
-            "jsonschema>=4,<5",
+            "Werkzeug>=3,<4",
+            # 3.1.4: the first psycopg-binary with wheels for Python 3.11.
+            "psycopg[binary]>=3.1.4,<4",
+            # 4.0.1: 4.0.0 is yanked, so ">=4" never installs it.
+            "jsonschema>=4.0.1,<5",
+            "cryptography>=42,<51",
+            "packaging>=23,<27",
         ],
     },
     entry_points={
         "pytest11": [
             "play = pytest_play.plugin",
-            "play_browser = pytest_play.browser",
+            "play_browser = pytest_play.providers.selenium.driver",
             "play_text = pytest_play.playtext",
         ],
         "playcommands": [

@@ -38,9 +38,17 @@ def test_randomly_shuffles_and_the_seed_reproduces_the_order(pytester):
     second = pytester.runpytest("-p", "randomly", "-v", "--randomly-seed", "1234")
     other = pytester.runpytest("-p", "randomly", "-v", "--randomly-seed", "99")
     plain = pytester.runpytest("-p", "no:randomly", "-v")
+    assert len(order(plain)) == 8 and order(plain) == sorted(order(plain))
     assert order(first) == order(second)
-    assert sorted(order(first)) == order(plain)
-    assert order(first) != order(plain) or order(other) != order(plain)
+    assert sorted(order(first)) == sorted(order(other)) == order(plain)
+    assert order(first) != order(plain), "--randomly-seed 1234 ran the files in name order"
+    assert order(other) != order(plain), "--randomly-seed 99 ran the files in name order"
+    # The seed picks the order. Not every seed gives a new one: pytest-randomly 4 sorts
+    # items that have no Python module by a CRC of seed and node id, which leaves names
+    # as alike as these only a few orders (1234 and 99 give the same one).
+    orders = {tuple(order(run)) for run in [first, other] + [
+        pytester.runpytest("-p", "randomly", "-v", "--randomly-seed", str(seed)) for seed in range(1, 6)]}
+    assert len(orders) > 1, "seven seeds, one order"
 
 
 def test_exitfirst_stops_after_the_first_failing_scenario(pytester):
