@@ -13,16 +13,36 @@
 
 Providers raise whatever suits them; the engine wraps it in `StepFailure` at one
 boundary, so messages are formatted once, with the step and secrets masked.
+A provider never pastes what it worked on into its message: it passes it as
+`context` (as httpx's errors carry their request), which `str(error)` shows
+below the message and a report can show as it likes.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 
 class PlayError(Exception):
-    """Base class of pytest-play's own errors."""
+    """Base class of pytest-play's own errors.
+
+    `context` maps the names of what the step worked on (`response`, `results`...)
+    to objects whose `str()` describes them for people, credentials masked; it is
+    empty for most errors. `message` is the text without them.
+    """
+
+    def __init__(self, *args: Any, context: Mapping[str, Any] | None = None):
+        super().__init__(*args)
+        self.context = dict(context or {})
+
+    @property
+    def message(self) -> str:
+        return super().__str__()
+
+    def __str__(self) -> str:
+        return "\n".join([self.message, *map(str, self.context.values())])
 
 
 class ScenarioError(PlayError):
@@ -82,9 +102,9 @@ class PlayTimeout(StepError):
 class CheckFailed(PlayError, AssertionError):
     """A step's check is false. `details` maps names to the values that were seen."""
 
-    def __init__(self, message: str, details: dict | None = None):
+    def __init__(self, message: str, details: dict | None = None, *, context: Mapping[str, Any] | None = None):
         self.details = details or {}
-        super().__init__(message)
+        super().__init__(message, context=context)
 
 
 class StepFailure(PlayError):

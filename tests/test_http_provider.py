@@ -21,7 +21,8 @@ import pytest
 import requests
 import yaml
 
-from pytest_play.providers.http import DEFAULT_TIMEOUT, HttpProvider
+from pytest_play.providers.http import DEFAULT_TIMEOUT
+from pytest_play.providers.http.options import request_options
 
 PLAY = ("-p", "no:randomly", "-p", "no:cacheprovider", "--variables", "vars.yml")
 
@@ -458,20 +459,33 @@ def test_the_http_timeout_variable_is_the_default_timeout_and_a_pair_sets_connec
 
 
 def test_without_any_setting_a_call_still_has_a_timeout():
-    engine = SimpleNamespace(variables={}, declared_secrets=set())
-    assert HttpProvider(engine)._options({})["timeout"] == DEFAULT_TIMEOUT == 30
+    assert request_options({}, {}, None)["timeout"] == DEFAULT_TIMEOUT == 30
 
 
-def test_a_timeout_that_is_not_a_positive_number_is_rejected(run):
-    result = run("""
+def test_a_timeout_of_0_means_no_limit_and_a_negative_one_is_rejected(run):
+    result = run({"test_no_limit": """
         steps:
           - type: GET
             provider: http
             url: $base_url/api/echo
             parameters: {timeout: 0}
-    """)
-    result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["  timeout must be a positive number of seconds or [connect, read], not 0"])
+            expected_status: 200
+    """, "test_negative": """
+        steps:
+          - type: GET
+            provider: http
+            url: $base_url/api/echo
+            parameters: {timeout: [5, -1]}
+    """})
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        ["  parameters.timeout must be a number of seconds (0 for no limit) or [connect, read], not [5, -1]"])
+
+
+def test_a_timeout_of_0_sends_no_timeout_to_requests():
+    assert request_options({"timeout": 0}, {}, None)["timeout"] is None
+    assert request_options({"timeout": [0, 2]}, {}, None)["timeout"] == (None, 2)
+    assert request_options({}, {"http_timeout": 0}, None)["timeout"] is None
 
 
 def test_a_refused_connection_is_a_short_clear_failure(run):

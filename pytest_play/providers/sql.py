@@ -15,7 +15,9 @@ The rows are read at once into `results` (a list of rows with `first()`,
 times after the connection went back to the pool. A row is a tuple whose values
 can also be read by column name: `row['name']`, `row.name`, `dict(row)`.
 Engines are created once per URL and session, and disposed when it ends.
-Messages never show the password of a URL.
+Messages never show the password of a URL. The variable `sql_connect_timeout`
+(seconds, default 10; 0 means no limit) bounds connecting, for the drivers that
+take a connect timeout.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ from typing import Any
 
 import pytest
 
-from ..errors import CheckFailed, StepError
-from ..secrets import MASK, is_secret_name
+from ..errors import StepError
+from ..secrets import MASK, Masker, is_secret_name, mask_url, masked_step, url_passwords
+from ..step_helpers import check_assertion, check_storing, store, timeout_seconds
 from . import BaseProvider, Param, command
 
 CONNECT_TIMEOUT = 10
@@ -36,7 +39,6 @@ _CONNECT_TIMEOUT_DRIVERS = {("postgresql", "psycopg"), ("postgresql", "psycopg2"
                             ("mysql", "pymysql"), ("mysql", "mysqldb")}
 _SHOWN_ROWS = 5
 _BACKGROUND = re.compile(r"\s*\(Background on this error at: [^)]*\)")
-_URL_PASSWORD = re.compile(r"(//[^/:@]*:)([^@/]*)(@)")
 
 
 class EngineCache:
@@ -45,7 +47,7 @@ class EngineCache:
     def __init__(self):
         self.engines: dict[str, Any] = {}
 
-    def get(self, url: str, connect_timeout: float):
+    def get(self, url: str, connect_timeout: float | None):
         engine = self.engines.get(url)
         if engine is None:
             engine = self.engines[url] = create_engine(url, connect_timeout)
@@ -69,14 +71,14 @@ def engine_cache(config: pytest.Config) -> EngineCache:
     return cache
 
 
-def create_engine(url: str, connect_timeout: float):
+def create_engine(url: str, connect_timeout: float | None):
     import sqlalchemy
 
     parsed = sqlalchemy.engine.make_url(url)
     connect_args = {}
     # Without it libpq and MySQL wait for an unreachable host as long as the OS does.
     key = (parsed.get_backend_name(), parsed.get_driver_name())
-    if key in _CONNECT_TIMEOUT_DRIVERS and "connect_timeout" not in parsed.query:
+    if connect_timeout and key in _CONNECT_TIMEOUT_DRIVERS and "connect_timeout" not in parsed.query:
         connect_args["connect_timeout"] = int(max(1, connect_timeout))
     return sqlalchemy.create_engine(parsed, connect_args=connect_args, pool_pre_ping=True)
 
@@ -99,46 +101,50 @@ class SqlProvider(BaseProvider):
         try:
             return self._run(command, kwargs)
         except Exception:
-            # The engine shows this dict in the failure: never the URL's password.
-            if isinstance(command.get("database_url"), str):
-                command["database_url"] = safe_url(command["database_url"])
+            # The engine shows this dict in the failure: never the URL's password
+            # (until the engine shows `masked_step(rendered)` itself).
+            command.update(masked_step(command))
             raise
 
     def _run(self, command: dict, names: dict) -> Results:
         url = command["database_url"]
-        if ("variable" in command) != ("variable_expression" in command):
-            raise StepError("'variable' and 'variable_expression' go together")
-        shown = safe_url(url)
+        check_storing(command)
+        timeout = timeout_seconds(self.engine.variables.get("sql_connect_timeout", CONNECT_TIMEOUT),
+                                  "sql_connect_timeout")
         start = time.perf_counter()
-        results = self._execute(url, command["query"], command.get("parameters") or {})
+        results = self._execute(url, command["query"], command.get("parameters") or {}, timeout)
         elapsed = (time.perf_counter() - start) * 1000
-        self.engine.log(f"sql on {shown}: {results.describe()} in {elapsed:.1f} ms")
+        self.engine.log(f"sql on {mask_url(url)}: {results.describe()} in {elapsed:.1f} ms")
         names = {**names, "results": results}
-        if "variable" in command:
-            value = self.engine.evaluate(command["variable_expression"], **names)
-            self.engine.update_variables({command["variable"]: value})
-        assertion = command.get("assertion")
-        if assertion is not None and not self.engine.evaluate(assertion, **names):
-            details = self.engine.names_in(assertion, **names)
-            details.pop("results", None)  # shown below, row by row
-            raise CheckFailed(f"assertion is false: {assertion}\n"
-                              f"query on {shown} returned {results.preview()}", details)
+        context = {"results": QueryResult(url, results)}
+        store(self.engine, command, names, context=context)
+        check_assertion(self.engine, command, names, context=context)
         return results
 
-    def _execute(self, url: str, query: str, parameters: dict) -> Results:
+    def _execute(self, url: str, query: str, parameters: dict, timeout: float | None) -> Results:
         from sqlalchemy import text
         from sqlalchemy.exc import SQLAlchemyError
 
-        timeout = self.engine.variables.get("sql_connect_timeout", CONNECT_TIMEOUT)
         try:
-            engine = engine_cache(self.engine.request.config).get(url, float(timeout))
+            engine = engine_cache(self.engine.request.config).get(url, timeout)
             with engine.begin() as connection:
                 return Results.read(connection.execute(text(query), parameters))
         except ModuleNotFoundError as exc:
-            raise StepError(f"can't load the database driver for {safe_url(url)}: {exc} (install it, or name "
+            raise StepError(f"can't load the database driver for {mask_url(url)}: {exc} (install it, or name "
                             "an installed driver in the URL, e.g. postgresql+psycopg://)") from None
         except (SQLAlchemyError, ValueError) as exc:
-            raise StepError(hide_password(f"{safe_url(url)}: {error_text(exc)}", url)) from None
+            raise StepError(hide_password(f"{mask_url(url)}: {error_text(exc)}", url)) from None
+
+
+class QueryResult:
+    """What a query returned, and on which database: the `results` context of a failed step."""
+
+    def __init__(self, url: str, results: Results):
+        self.url = url
+        self.results = results
+
+    def __str__(self) -> str:
+        return f"query on {mask_url(self.url)} returned {self.results.preview()}"
 
 
 class Row(tuple):
@@ -255,29 +261,19 @@ def _rows(count: int) -> str:
     return f"{count} row{'' if count == 1 else 's'}"
 
 
-def safe_url(url: str) -> str:
-    """The URL as SQLAlchemy renders it with the password hidden ('***')."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError, TypeError):
-        return _URL_PASSWORD.sub(r"\1***\3", url)
-
-
 def hide_password(text: str, url: str) -> str:
-    """`text` without the password of `url`, wherever the driver repeated it."""
+    """`text` without the password of `url`, wherever the driver repeated it (as written or decoded)."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
+    passwords = set(url_passwords(url))
     try:
         password = make_url(url).password
     except (ArgumentError, ValueError, TypeError):
-        match = _URL_PASSWORD.search(url)
-        password = match.group(2) if match else None
-    text = text.replace(url, safe_url(url))
-    return text.replace(str(password), "***") if password else text
+        password = None
+    if password:
+        passwords.add(str(password))
+    return Masker(passwords)(text.replace(url, mask_url(url)))
 
 
 def error_text(exc: BaseException) -> str:
