@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2
 _SUFFIXES = (".yml", ".yaml")
 
 

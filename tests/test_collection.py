@@ -137,7 +137,7 @@ def test_sidecars_are_found_with_one_listing_per_directory(pytester, monkeypatch
     pytester.makefile(".INI", TEST_B="[pytest]\nmarkers = beta\n")  # not test_b.ini where case counts
     listed = []
     real_listdir = os.listdir
-    monkeypatch.setattr(loader.os, "listdir", lambda path: listed.append(path) or real_listdir(path))
+    monkeypatch.setattr(loader.metadata.os, "listdir", lambda path: listed.append(path) or real_listdir(path))
     result = pytester.runpytest_inprocess("-p", "no:randomly", "-m", "alpha or beta", "-v")
     result.stdout.fnmatch_lines(["test_a.yml::test_a PASSED*"])
     result.assert_outcomes(passed=1)
@@ -157,7 +157,7 @@ def test_sidecar_index_looks_files_up_when_a_directory_cannot_be_listed(tmp_path
     def refuse(path):
         raise PermissionError(path)
 
-    monkeypatch.setattr(loader.os, "listdir", refuse)
+    monkeypatch.setattr(loader.metadata.os, "listdir", refuse)
     index = loader.SidecarIndex()
     assert index.sidecar(tmp_path / "test_x.json") == tmp_path / "test_x.ini"
     assert index.sidecar(tmp_path / "test_y.json") is None

@@ -18,9 +18,9 @@ def scenario(tmp_path, monkeypatch):
 
 def test_parsed_documents_are_cached_and_reused(scenario, monkeypatch):
     load_scenario(scenario)
-    cache = scenario.parent / "__pycache__" / "test_cached.yml.play-1.pickle"
+    cache = scenario.parent / "__pycache__" / "test_cached.yml.play-2.pickle"
     assert cache.is_file()
-    monkeypatch.setattr("pytest_play.loader.parse_documents", lambda *a: pytest.fail("parsed again"))
+    monkeypatch.setattr("pytest_play.loader.files.ScenarioLoader.parse", lambda *a: pytest.fail("parsed again"))
     steps = load_scenario(scenario).steps
     assert steps[0].data["expression"] == "x == 1" and steps[0].line == 1
 
@@ -34,7 +34,7 @@ def test_a_changed_file_is_parsed_again(scenario):
 
 def test_a_corrupt_cache_is_ignored(scenario):
     load_scenario(scenario)
-    (scenario.parent / "__pycache__" / "test_cached.yml.play-1.pickle").write_bytes(b"garbage")
+    (scenario.parent / "__pycache__" / "test_cached.yml.play-2.pickle").write_bytes(b"garbage")
     assert load_scenario(scenario).steps[0].data["expression"] == "x == 1"
 
 
