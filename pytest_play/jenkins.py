@@ -170,7 +170,7 @@ def browser_args(environ, places: Places) -> list[str]:
 
 
 def browser_settings(path: Path) -> dict:
-    """The `browser:` section of a browser file (see pytest_play.browser)."""
+    """The `browser:` section of a browser file (see pytest_play.providers.selenium.launch)."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:

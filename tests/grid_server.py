@@ -22,7 +22,7 @@ from pathlib import Path
 
 from demo_app.services import (
     ServiceUnavailable, _Service, free_port, log_tail, stop_process, wait_until)
-from pytest_play.browser import ENV_TAG, kill_tagged_processes
+from pytest_play.providers.selenium.launch import ENV_TAG, kill_tagged_processes
 
 REPO = Path(__file__).resolve().parent.parent
 GRID_SETUP = REPO / ".ci" / "grid-setup"

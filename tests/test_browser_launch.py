@@ -1,9 +1,10 @@
-"""pytest_play.browser in real pytest sessions with headless Debian Chromium.
+"""The browser fixture (pytest_play.providers.selenium.driver) in real pytest
+sessions with headless Debian Chromium.
 
 Each test writes a small test module into a pytester directory and runs it in
 a subprocess.  Unless a test is about entry points, plugin autoloading is off
-and ``pytest_play.browser`` is loaded *before* pytest-splinter, the order in
-which pytest-splinter's fixtures would normally win.
+and pytest-splinter is not loaded: the driver module brings the `--splinter-*`
+options itself.
 """
 import functools
 import http.server
@@ -26,8 +27,8 @@ pytest_plugins = ["pytester"]
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-PLUGINS = ("-p", "pytest_play.browser", "-p", "pytest_splinter.plugin",
-           "-p", "pytest_variables.plugin", "-p", "no:randomly")
+DRIVER_MODULE = "pytest_play.providers.selenium.driver"
+PLUGINS = ("-p", DRIVER_MODULE, "-p", "pytest_variables.plugin", "-p", "no:randomly")
 # Extra options for every inner session, e.g. INNER_EXTRA="-o log_cli=true".
 EXTRA = os.environ.get("INNER_EXTRA", "").split()
 PAGE = "data:text/html,<title>t</title><p>hello</p>"
@@ -152,18 +153,18 @@ def site(pytester):
 
 def use_entry_points(pytester, monkeypatch):
     """Turn plugin autoloading back on.  Without the project's own pytest11
-    entry point for pytest_play.browser, fake one that is found *before*
-    pytest-splinter's (PYTHONPATH precedes site-packages) and block the rest of
-    pytest_play, which may register the module a second way.  Returns the
-    extra -p options."""
+    entry point for the driver module (an old install), fake one that is found
+    *before* pytest-splinter's (PYTHONPATH precedes site-packages) and block the
+    rest of pytest_play, which may register the module a second way.  Returns
+    the extra -p options."""
     monkeypatch.delenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
     ours = [ep for ep in entry_points(group="pytest11") if ep.value.startswith("pytest_play")]
-    if any(ep.value == "pytest_play.browser" for ep in ours):
+    if any(ep.value == DRIVER_MODULE for ep in ours):
         return ["-p", "no:randomly"]
     dist = pytester.path / "ep" / "pytest_play_browser_ep-0.dist-info"
     dist.mkdir(parents=True)
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: pytest-play-browser-ep\nVersion: 0\n")
-    (dist / "entry_points.txt").write_text("[pytest11]\nplay-browser = pytest_play.browser\n")
+    (dist / "entry_points.txt").write_text(f"[pytest11]\nplay-browser = {DRIVER_MODULE}\n")
     monkeypatch.setenv("PYTHONPATH", f"{dist.parent}{os.pathsep}{os.environ['PYTHONPATH']}")
     return [arg for ep in ours for arg in ("-p", f"no:{ep.name}")] + ["-p", "no:randomly"]
 
@@ -203,7 +204,8 @@ def test_plain_splinter_options_start_debian_chromium_as_root_from_an_entry_poin
     assert data["command_timeout"] == 120
     # Whatever the entry point order, the fixtures come after pytest-splinter's.
     names = data["names"]
-    assert names.index("pytest_play.browser.fixtures") > names.index("pytest-splinter")
+    if "pytest-splinter" in names:
+        assert names.index("pytest_play.browser.fixtures") > names.index("pytest-splinter")
 
 
 def test_an_explicit_se_offline_value_is_left_alone(run, monkeypatch):
@@ -392,24 +394,33 @@ def test_a_slow_or_hung_replacement_browser_is_waited_for_then_replaced(
 
         LAUNCHES = []
 
-        @pytest.fixture(scope="session")
-        def splinter_browser_class(splinter_browser_class):
-            def launch(*args, **kwargs):
-                browser = splinter_browser_class(*args, **kwargs)
-                LAUNCHES.append(browser)
-                pid = browser.driver.service.process.pid
+        class Unreliable:
+            # Starts browsers like the real plan, then stops some drivers.
+            def __init__(self, plan):
+                self.plan = plan
+
+            def __getattr__(self, name):
+                return getattr(self.plan, name)
+
+            def start(self, profiles_dir):
+                driver, profile = self.plan.start(profiles_dir)
+                LAUNCHES.append(driver.session_id)
+                pid = driver.service.process.pid
                 if len(LAUNCHES) == 2:  # slow for 5 s
                     os.kill(pid, signal.SIGSTOP)
                     threading.Timer(5, os.kill, (pid, signal.SIGCONT)).start()
                 elif len(LAUNCHES) == 3:  # hung for good
                     os.kill(pid, signal.SIGSTOP)
-                return browser
-            return launch
+                return driver, profile
+
+        @pytest.fixture(scope="session")
+        def browser_launch_plan(browser_launch_plan):
+            return Unreliable(browser_launch_plan)
 
         def check(browser, record):
             browser.visit("{PAGE}")
             assert browser.is_text_present("hello")
-            record(launch=LAUNCHES.index(browser) + 1,
+            record(launch=LAUNCHES.index(browser.driver.session_id) + 1,
                    timeout=browser.driver.command_executor.client_config.timeout)
 
         def test_1(browser, record):
@@ -489,7 +500,7 @@ def test_firefox_without_geckodriver_fails_with_a_clear_message(run):
 @pytest.mark.parametrize("path", sorted((REPO / "envs" / "browsers").glob("*.yml")),
                          ids=lambda path: path.name)
 def test_the_example_browser_files_are_valid_settings(path):
-    from pytest_play.browser import load_settings
+    from pytest_play.providers.selenium.launch import load_settings
 
     settings = load_settings(yaml.safe_load(path.read_text()))
     assert settings["name"] in ("chrome", "firefox")

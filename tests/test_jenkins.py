@@ -128,7 +128,7 @@ def test_every_declared_parameter_changes_the_command_and_nothing_else_is_read(f
 
 def test_browser_files_pick_the_webdriver_they_name_unless_a_grid_is_used(form):
     assert args(BROWSER="CHROME")[1:5] == ["--variables", "envs/browsers/CHROME.yml", "--splinter-webdriver", "chrome"]
-    # A file with its own grid URL, or no browser name, leaves the choice to pytest_play.browser.
+    # A file with its own grid URL, or no browser name, leaves the choice to the browser driver module.
     assert args(BROWSER="ZALENIUM")[1:] == ["--variables", "envs/browsers/ZALENIUM.yml", *REPORT_ARGS]
     assert args(BROWSER="PLAIN")[1:] == ["--variables", "envs/browsers/PLAIN.yml", *REPORT_ARGS]
     assert args(BROWSER="CHROME", SELENIUM_GRID_URL="https://grid.example.com")[1:] == [

@@ -1,4 +1,4 @@
-"""The `selenium` provider (alias `browser`): browser steps on pytest-splinter's `browser`.
+"""The `selenium` provider (alias `browser`): browser steps on the `browser` fixture.
 
 Scenarios written for play_selenium or for Selenium Builder run unchanged:
 
@@ -7,9 +7,8 @@ Scenarios written for play_selenium or for Selenium Builder run unchanged:
     - {type: setElementText, locator: {type: id, value: __ac_name}, text: "$username"}
     - {type: verifyText, locator: {type: css, value: .icon-user}, text: "$username"}
 
-The browser is pytest-splinter's `browser` fixture, requested on the first browser
-step, so every `--splinter-*` option applies and scenarios without browser steps
-start no browser.
+The browser is the `browser` fixture (see `driver`), requested on the first
+browser step, so scenarios without browser steps start no browser.
 
 Locators: `{type, value}` with type `css`, `xpath`, `id`, `name`, `tag`, `text`
 (an element whose own text is the value), `partialText` (whose own text contains
@@ -74,7 +73,7 @@ _INDEX = Param("integer", doc="0-based index")
 
 
 class SeleniumProvider(ElementCommands, BaseProvider):
-    """Browser steps with auto-wait, on pytest-splinter's `browser` fixture."""
+    """Browser steps with auto-wait, on the `browser` fixture."""
 
     common_params = {
         "condition": Param("string", required=False,
@@ -91,12 +90,12 @@ class SeleniumProvider(ElementCommands, BaseProvider):
 
     @property
     def driver(self):
-        """The selenium WebDriver of pytest-splinter's `browser`, started on first use."""
+        """The selenium WebDriver of the `browser` fixture, started on first use."""
         if self._driver is None:
             browser = self.engine.request.getfixturevalue("browser")
             driver = getattr(browser, "driver", browser)
-            # pytest-splinter sets an implicit wait: it would slow every poll
-            # and make "is it absent?" checks take seconds.
+            # A conftest's own browser may set an implicit wait: it would slow
+            # every poll and make "is it absent?" checks take seconds.
             driver.implicitly_wait(0)
             self._driver = driver
         return self._driver

@@ -1,7 +1,8 @@
 """Evidence of a failed browser step: a screenshot and the page HTML, named in the report.
 
-Files go to `--play-artifacts DIR` when pytest-play defines that option, else to
-pytest-splinter's `--splinter-screenshot-dir` (default: the current directory).
+Files go to `--play-artifacts DIR`, else to `--splinter-screenshot-dir`
+(default: the current directory); `--splinter-make-screenshot-on-failure false`
+turns them off.
 Names are built from the test id, the xdist worker and the step, so parallel
 workers and parametrized tests never overwrite each other's files; a second
 capture in the same test and step gets a numbered name.
@@ -55,6 +56,8 @@ class Evidence:
         """
         request = self.engine.request
         step = self.engine.current_step
+        if request.config.getoption("splinter_make_screenshot_on_failure", "true") == "false":
+            return []
         try:
             folder = artifacts_dir(request.config)
             folder.mkdir(parents=True, exist_ok=True)
