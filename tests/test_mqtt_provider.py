@@ -364,8 +364,8 @@ def test_a_refused_subscription_fails_the_step(pytester, fake_broker):
      "'port' must be a port number, not 'http'"),
     ("{type: publish, provider: mqtt, host: h, port: 70000, endpoint: t, payload: x}",
      "'port' must be between 1 and 65535, not 70000"),
-    ("{type: subscribe, provider: mqtt, host: h, topic: t, timeout: 0}",
-     "'timeout' must be more than 0 seconds, not 0"),
+    ("{type: subscribe, provider: mqtt, host: h, topic: t, timeout: -1}",
+     "timeout must be a number of seconds (0 for no limit), not -1"),
 ], ids=["no topic", "two topics", "wildcard publish", "misplaced #", "partial +", "encoding", "port name",
         "port range", "timeout"])
 def test_unusable_values_fail_the_step_saying_why(pytester, step, message):

@@ -153,7 +153,7 @@ def test_variable_expression_without_variable_is_refused(pytester, demo):
         - {type: recv, provider: websocket, url: "$ws_url/ws/echo", variable_expression: "results"}
     """, **demo)
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["  'variable_expression' needs 'variable': the name to store its value under"])
+    result.stdout.fnmatch_lines(["  'variable_expression' needs 'variable' (the name to store the value in)"])
 
 
 @pytest.mark.parametrize("step", [

@@ -32,6 +32,7 @@ import threading
 from typing import Any
 
 from ..errors import PlayTimeout, StepError
+from ..step_helpers import reason, timeout_seconds
 from . import BaseProvider, Param, command
 
 DEFAULT_PORT = 1883
@@ -40,13 +41,15 @@ KEEPALIVE = 60
 # Subscribers reconnect after losing the broker: first after 0.1 s (not paho's 1 s, which
 # would also delay stopping a client the broker just refused), backing off up to 10 s.
 RECONNECT_DELAYS = (0.1, 10)
+# paho wants a positive connect timeout: "no limit" (0) becomes this one, about 11 days.
+_LONGEST_CONNECT = 1e6
 
 _HOST = Param("string", doc="broker host name or address")
 _PORT = Param(("integer", "string"), required=False, default=DEFAULT_PORT, doc="broker port")
 _USERNAME = Param("string", required=False, doc="user name, for brokers that require one")
 _PASSWORD = Param("string", required=False, doc="password (keep it in a secret variable)")
 _TIMEOUT = Param("number", required=False, default=DEFAULT_TIMEOUT,
-                 doc="seconds to wait for the broker: connection, acknowledgements")
+                 doc="seconds to wait for the broker: connection, acknowledgements; 0 means no limit")
 _QOS = Param("integer", required=False, default=0, choices=(0, 1, 2), doc="MQTT quality of service")
 
 
@@ -147,7 +150,7 @@ class MqttProvider(BaseProvider):
         host, port, timeout, where = command["host"], _port(command), _timeout(command), _where(command)
         client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, reconnect_on_failure=reconnect)
         client.reconnect_delay_set(*RECONNECT_DELAYS)
-        client.connect_timeout = timeout
+        client.connect_timeout = timeout or _LONGEST_CONNECT
         if command.get("username") is not None:
             client.username_pw_set(command["username"], command.get("password"))
         answered = threading.Event()
@@ -165,9 +168,10 @@ class MqttProvider(BaseProvider):
         try:
             client.connect(host, port, keepalive=KEEPALIVE)
         except TimeoutError:  # socket.timeout too
-            raise PlayTimeout(f"timed out after {timeout:g}s connecting to the MQTT broker at {where}") from None
+            after = f" after {timeout:g}s" if timeout else ""
+            raise PlayTimeout(f"timed out{after} connecting to the MQTT broker at {where}") from None
         except (OSError, ValueError) as exc:
-            raise StepError(f"can't connect to the MQTT broker at {where}: {_reason(exc)}") from None
+            raise StepError(f"can't connect to the MQTT broker at {where}: {reason(exc)}") from None
         client.loop_start()
         with _stopped_on_failure(client):
             if not answered.wait(timeout):
@@ -221,19 +225,12 @@ def _port(command) -> int:
     return port
 
 
-def _timeout(command) -> float:
-    timeout = command.get("timeout", DEFAULT_TIMEOUT)
-    if timeout <= 0:
-        raise StepError(f"'timeout' must be more than 0 seconds, not {timeout:g}")
-    return timeout
+def _timeout(command) -> float | None:
+    return timeout_seconds(command.get("timeout", DEFAULT_TIMEOUT))
 
 
 def _where(command) -> str:
     return f"{command['host']}:{_port(command)}"
-
-
-def _reason(exc: BaseException) -> str:
-    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
 
 
 def _publish_topic(command) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from ..errors import CheckFailed, PlayTimeout
 from ..loader import make_steps
+from ..step_helpers import assertion_failed, timeout_seconds
 from ..waiting import poll
 from . import BaseProvider, Param, command
 
@@ -25,7 +25,7 @@ class PythonProvider(BaseProvider):
         """Fail the step unless `expression` is true; shows the values of its names."""
         expression = command["expression"]
         if not self.engine.evaluate(expression, **kwargs):
-            raise CheckFailed(f"assertion is false: {expression}", self.engine.names_in(expression, **kwargs))
+            assertion_failed(self.engine, expression, kwargs)
 
     @command(name=Param("string", doc="variable to set"), expression=_EXPRESSION)
     def command_store_variable(self, command, **kwargs):
@@ -58,32 +58,28 @@ class PythonProvider(BaseProvider):
              sub_commands=_SUB_COMMANDS)
     def command_while(self, command, **kwargs):
         """Run `sub_commands` again and again while `expression` is true (bounded by `timeout`)."""
-        expression = command["expression"]
-        steps = self._sub_steps(command)
-        timeout, interval = command.get("timeout", 10), command.get("poll", 0)
-        deadline = time.monotonic() + timeout if timeout else None
-        while self.engine.evaluate(self.engine.parametrize_text(expression), **kwargs):
-            if deadline is not None and time.monotonic() >= deadline:
-                raise PlayTimeout(f"'while' still true after {timeout:g}s: {expression}")
-            self.engine.run_steps(steps)
-            if interval:
-                time.sleep(interval)
+        return self._wait(command, kwargs, wanted=False, first_check=True, interval=0)
 
-    def _wait(self, command, kwargs, wanted: bool):
+    def _wait(self, command, kwargs, wanted: bool, first_check: bool = False, interval: float = 0.1):
+        """Until `expression` is `wanted`: run the sub-commands, then check (`first_check`: check first)."""
         expression = command["expression"]
         steps = self._sub_steps(command)
         engine = self.engine
+        skip_steps = first_check
 
         def attempt():
-            engine.run_steps(steps)
+            nonlocal skip_steps
+            if not skip_steps:
+                engine.run_steps(steps)
+            skip_steps = False
             # The expression may use variables the sub-commands just changed.
             text = engine.parametrize_text(expression)
             value = engine.evaluate(text, **kwargs)
             return bool(value) == wanted, engine.names_in(text, **kwargs) or value
 
         what = f"{expression!r} to be {'true' if wanted else 'false'}"
-        return poll(attempt, timeout=command.get("timeout", 10), interval=command.get("poll", 0.1),
-                    waiting_for=what)
+        return poll(attempt, timeout=timeout_seconds(command.get("timeout", 10)),
+                    interval=command.get("poll", interval), waiting_for=what)
 
     def _sub_steps(self, command):
         raw = command.get("sub_commands") or []

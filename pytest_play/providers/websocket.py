@@ -8,8 +8,8 @@ cookie, origin, ...). The connection is kept for the rest of the test, by URL:
 still open is closed when the test ends.
 
 `recv` waits for the next message (at most `timeout` seconds, else the
-connection's `timeout` option, else 10 s). Its text is `results` in
-`variable_expression` and `assertion`:
+connection's `timeout` option, else 10 s; 0 means no limit). Its text is
+`results` in `variable_expression` and `assertion`:
 
     - {type: connect, provider: websocket, options: {url: "$ws_url/ws/echo", timeout: 5}}
     - {type: send, provider: websocket, url: "$ws_url/ws/echo", payload: hello}
@@ -21,10 +21,10 @@ Text frames give a string, binary frames bytes.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
-from ..errors import CheckFailed, PlayTimeout, StepError, did_you_mean
+from ..errors import PlayTimeout, StepError, did_you_mean
+from ..step_helpers import check_assertion, check_storing, reason, store, timeout_seconds
 from . import BaseProvider, Param, command
 
 DEFAULT_TIMEOUT = 10
@@ -37,6 +37,7 @@ OPTIONS = frozenset(
 )
 
 _URL = Param("string", doc="the URL of a connection opened by `connect`")
+_MISSING = object()
 
 
 class WebsocketProvider(BaseProvider):
@@ -55,8 +56,9 @@ class WebsocketProvider(BaseProvider):
         url = options.pop("url")
         if url in self._connections and self._connections[url].connected:
             return
-        if options.get("timeout") is None:  # websocket-client would wait forever
-            options["timeout"] = DEFAULT_TIMEOUT
+        # Without one, websocket-client would wait forever; 0 asks for that.
+        given = options.get("timeout")
+        options["timeout"] = timeout_seconds(DEFAULT_TIMEOUT if given is None else given, "options.timeout")
         self._connections[url] = _open(url, options)
         self.engine.register_teardown_callback(self._close_all)
         self.engine.log(f"websocket: connected to {url}")
@@ -74,10 +76,11 @@ class WebsocketProvider(BaseProvider):
             ws.send(text)
         except (ws_module.WebSocketConnectionClosedException, OSError) as exc:
             self._forget(url)
-            raise StepError(f"can't send on websocket {url}: the connection is closed ({_reason(exc)})") from None
+            raise StepError(f"can't send on websocket {url}: the connection is closed ({reason(exc)})") from None
 
     @command(url=_URL,
-             timeout=Param("number", required=False, doc="seconds to wait for a message (default: the connection's)"),
+             timeout=Param("number", required=False,
+                           doc="seconds to wait for a message, 0 for no limit (default: the connection's)"),
              variable=Param("string", required=False,
                             doc="variable to set: to `variable_expression`'s value, or to the message"),
              variable_expression=Param("expression", required=False, doc="expression over `results` to store"),
@@ -85,18 +88,13 @@ class WebsocketProvider(BaseProvider):
     def command_recv(self, command, **kwargs):
         """Wait for the next message on `url`; it is `results` in `variable_expression` and `assertion`."""
         url = command["url"]
-        if command.get("variable_expression") is not None and not command.get("variable"):
-            raise StepError("'variable_expression' needs 'variable': the name to store its value under")
+        check_storing(command, optional=True)
+        timeout = timeout_seconds(command["timeout"]) if command.get("timeout") is not None else _MISSING
         ws = self._connection(url)
-        results = self._receive(url, ws, command.get("timeout"))
+        results = self._receive(url, ws, ws.gettimeout() if timeout is _MISSING else timeout)
         names = {**kwargs, "results": results}
-        if command.get("variable"):
-            expression = command.get("variable_expression")
-            value = results if expression is None else self.engine.evaluate(expression, **names)
-            self.engine.update_variables({command["variable"]: value})
-        assertion = command.get("assertion")
-        if assertion is not None and not self.engine.evaluate(assertion, **names):
-            raise CheckFailed(f"assertion is false: {assertion}", self.engine.names_in(assertion, **names))
+        store(self.engine, command, names, default=results)
+        check_assertion(self.engine, command, names)
         return results
 
     # Not `close`: the browser's `close` is often written without `provider`.
@@ -117,20 +115,17 @@ class WebsocketProvider(BaseProvider):
         return ws
 
     def _receive(self, url: str, ws, timeout: float | None) -> Any:
-        """The next data message; pings are answered by websocket-client on the way."""
+        """The next data message within `timeout` seconds (None: no limit); pings are answered on the way."""
         ws_module = _websocket()
         previous = ws.gettimeout()
-        waited = timeout if timeout is not None else previous or DEFAULT_TIMEOUT
-        if waited <= 0:
-            raise StepError(f"'timeout' must be more than 0 seconds, not {waited:g}")
-        ws.settimeout(waited)
+        ws.settimeout(timeout)
         try:
             opcode, data = ws.recv_data()
         except ws_module.WebSocketTimeoutException:
-            raise PlayTimeout(f"timed out after {waited:g}s waiting for a message from websocket {url}") from None
+            raise PlayTimeout(f"timed out after {timeout:g}s waiting for a message from websocket {url}") from None
         except (ws_module.WebSocketConnectionClosedException, OSError) as exc:
             self._forget(url)
-            raise StepError(f"websocket {url} was closed while waiting for a message ({_reason(exc)})") from None
+            raise StepError(f"websocket {url} was closed while waiting for a message ({reason(exc)})") from None
         finally:
             if ws.connected:
                 ws.settimeout(previous)
@@ -186,16 +181,10 @@ def _open(url: str, options: dict):
     except ws_module.WebSocketBadStatusException as exc:
         raise StepError(f"can't open websocket {url}: the server answered HTTP {exc.status_code}") from None
     except (ws_module.WebSocketTimeoutException, TimeoutError):
-        raise PlayTimeout(f"timed out after {timeout:g}s connecting to websocket {url}") from None
+        after = f" after {timeout:g}s" if timeout else ""
+        raise PlayTimeout(f"timed out{after} connecting to websocket {url}") from None
     except (ws_module.WebSocketException, OSError, ValueError, TypeError) as exc:
-        raise StepError(f"can't open websocket {url}: {_reason(exc)}") from None
-
-
-def _reason(exc: BaseException) -> str:
-    text = getattr(exc, "strerror", None) or str(exc)
-    # websocket-client wraps some OSErrors, keeping their "[Errno -2] " prefix.
-    text = re.sub(r"^\[Errno -?\d+\] ", "", text)
-    return text.splitlines()[0] if text else type(exc).__name__
+        raise StepError(f"can't open websocket {url}: {reason(exc)}") from None
 
 
 def _close_code(data: bytes) -> str:
