@@ -10,18 +10,26 @@ in every provider:
   (`response`, `results`...); when one can't be evaluated the step fails with
   "<key> failed: <why>", and a false `assertion` with "assertion is false: ...".
 - `timeout` is a number of seconds; 0 means no limit, as in selenium and Playwright.
+- a message `payload` is sent as is when it is text, as JSON otherwise.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import CheckFailed, ExpressionError, StepError, UndefinedVariable
+from .protocol import Param
 from .secrets import is_secret_name
 
+if TYPE_CHECKING:  # pragma: no cover - for the annotations only
+    from .protocol import EngineProtocol
+
 _MISSING = object()
+PAYLOAD = Param(("string", "number", "boolean", "mapping", "list"),
+                doc="the message: text as is; anything else (a mapping, a list, a number) is sent as JSON")
 
 
 # --- store, extract, assert -----------------------------------------------------------
@@ -41,7 +49,7 @@ def check_storing(command: Mapping[str, Any], sources: Sequence[str] = ("variabl
         raise StepError(f"'variable' needs {_one_of(sources)}")
 
 
-def evaluate(engine, key: str, expression: str, names: Mapping[str, Any], *,
+def evaluate(engine: EngineProtocol, key: str, expression: str, names: Mapping[str, Any], *,
              context: Mapping[str, Any] | None = None) -> Any:
     """The value of the step's `key` expression; StepError "<key> failed: ..." when it can't be had."""
     try:
@@ -50,7 +58,7 @@ def evaluate(engine, key: str, expression: str, names: Mapping[str, Any], *,
         raise StepError(f"{key} failed: {exc}", context=context) from None
 
 
-def store(engine, command: Mapping[str, Any], names: Mapping[str, Any], *, value: Any = _MISSING,
+def store(engine: EngineProtocol, command: Mapping[str, Any], names: Mapping[str, Any], *, value: Any = _MISSING,
           default: Any = _MISSING, context: Mapping[str, Any] | None = None) -> None:
     """Set the step's `variable` to `value` (a provider's own source), else to the value of
     `variable_expression`, else to `default`. Nothing happens without `variable`."""
@@ -68,7 +76,7 @@ def store(engine, command: Mapping[str, Any], names: Mapping[str, Any], *, value
     engine.update_variables({variable: value})
 
 
-def check_assertion(engine, command: Mapping[str, Any], names: Mapping[str, Any], *,
+def check_assertion(engine: EngineProtocol, command: Mapping[str, Any], names: Mapping[str, Any], *,
                     context: Mapping[str, Any] | None = None) -> None:
     """Fail unless the step's `assertion` (if any) is true."""
     assertion = command.get("assertion")
@@ -79,7 +87,7 @@ def check_assertion(engine, command: Mapping[str, Any], names: Mapping[str, Any]
         assertion_failed(engine, assertion, names, context=context)
 
 
-def assertion_failed(engine, expression: str, names: Mapping[str, Any], *,
+def assertion_failed(engine: EngineProtocol, expression: str, names: Mapping[str, Any], *,
                      context: Mapping[str, Any] | None = None):
     """Raise CheckFailed for a false `expression`, with the values of its names.
 
@@ -178,6 +186,11 @@ def brief(value: Any, limit: int = 80) -> str:
     """`repr(value)`, cut to `limit` characters."""
     text = repr(value)
     return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def message_text(payload: Any) -> str:
+    """The text of a message `payload`: text as is, anything else as JSON."""
+    return payload if isinstance(payload, str) else json.dumps(payload)
 
 
 # --- error reasons ----------------------------------------------------------------------

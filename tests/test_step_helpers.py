@@ -18,7 +18,7 @@ from messaging_helpers import run
 
 from pytest_play.errors import CheckFailed, StepError
 from pytest_play.secrets import MASK, mask_url, masked_step, step_credentials
-from pytest_play.step_helpers import difference, reason, timeout_pair, timeout_seconds
+from pytest_play.step_helpers import difference, message_text, reason, timeout_pair, timeout_seconds
 
 
 @pytest.fixture
@@ -106,6 +106,23 @@ def test_a_timeout_of_0_means_no_limit_in_every_provider(pytester, servers, mosq
     result.assert_outcomes(passed=1)
 
 
+def test_websocket_and_mqtt_send_a_payload_as_the_same_text(pytester, servers, mosquitto_server):
+    result = run(pytester, """
+        - {type: subscribe, provider: mqtt, host: $mqtt_host, port: $mqtt_port, topic: $topic, name: got}
+        - {type: connect, provider: websocket, options: {url: '$ws_url/ws/echo'}}
+        - {type: publish, provider: mqtt, host: $mqtt_host, port: $mqtt_port, topic: $topic, payload: {a: [1, true]}}
+        - {type: send, provider: websocket, url: '$ws_url/ws/echo', payload: {a: [1, true]}}
+        - {type: recv, provider: websocket, url: '$ws_url/ws/echo', variable: mapping}
+        - {type: publish, provider: mqtt, host: $mqtt_host, port: $mqtt_port, topic: $topic, payload: 21.5}
+        - {type: send, provider: websocket, url: '$ws_url/ws/echo', payload: 21.5}
+        - {type: recv, provider: websocket, url: '$ws_url/ws/echo', variable: number}
+        - {type: wait_until, expression: "len(got) == 2", timeout: 5}
+        - {type: assert, expression: "got == [mapping, number] and mapping == '{\\"a\\": [1, true]}' and number == '21.5'"}
+    """, mqtt_host=mosquitto_server.host, mqtt_port=mosquitto_server.port, topic="play-tests/step-helpers/payload",
+                 **servers)
+    result.assert_outcomes(passed=1)
+
+
 def test_the_while_loop_is_bounded_by_the_one_wait_and_says_what_it_saw_last(pytester):
     result = run(pytester, """
         - {type: store_variable, name: n, expression: '0'}
@@ -170,6 +187,11 @@ def test_difference_finds_the_first_mismatch_and_hides_secret_values():
     assert difference({"a": [1, {"b": 2}]}, {"a": [1, {"b": 5}]}) == ("a[1].b", "expected 2, got 5")
     assert difference({"ok": True}, {"ok": 1}) == ("ok", "expected True, got 1")
     assert difference({"token": "x"}, {"token": "y"}) == ("token", "the value differs (secret, not shown)")
+
+
+def test_a_payload_is_text_as_is_and_anything_else_json():
+    assert [message_text(p) for p in ("hi", 21.5, 3, True, None, {"a": [1]})] == [
+        "hi", "21.5", "3", "true", "null", '{"a": [1]}']
 
 
 def test_reason_is_one_line_without_the_errno_prefix():

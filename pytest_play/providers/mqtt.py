@@ -27,12 +27,11 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import json
 import threading
 from typing import Any
 
 from ..errors import PlayTimeout, StepError
-from ..step_helpers import reason, timeout_seconds
+from ..step_helpers import PAYLOAD, message_text, reason, timeout_seconds
 from . import BaseProvider, Param, command
 
 DEFAULT_PORT = 1883
@@ -75,13 +74,12 @@ class MqttProvider(BaseProvider):
     @command(host=_HOST, port=_PORT, username=_USERNAME, password=_PASSWORD, timeout=_TIMEOUT, qos=_QOS,
              endpoint=Param("string", required=False, doc="the topic to publish to (play_mqtt's name)"),
              topic=Param("string", required=False, doc="the topic to publish to (same as `endpoint`)"),
-             payload=Param(("string", "number", "boolean", "mapping", "list"),
-                           doc="the message: text as is; a mapping or list is sent as JSON"),
+             payload=PAYLOAD,
              retain=Param("boolean", required=False, default=False, doc="ask the broker to keep the message"))
     def command_publish(self, command, **kwargs):
         """Publish one message on `endpoint` (or `topic`) and wait until it is sent."""
         topic = _publish_topic(command)
-        payload = _payload_bytes(command["payload"])
+        payload = message_text(command["payload"]).encode("utf-8")
         qos, timeout = command.get("qos", 0), _timeout(command)
         where = _where(command)
         client = self._connect(command)
@@ -261,12 +259,3 @@ def _encoding(name: str) -> str:
         return codecs.lookup(name).name
     except LookupError:
         raise StepError(f"unknown encoding {name!r}") from None
-
-
-def _payload_bytes(payload: Any) -> bytes:
-    if isinstance(payload, str):
-        return payload.encode("utf-8")
-    if isinstance(payload, (dict, list, bool)):
-        return json.dumps(payload).encode("utf-8")
-    return str(payload).encode("utf-8")
-

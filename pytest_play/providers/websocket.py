@@ -20,11 +20,10 @@ Text frames give a string, binary frames bytes.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..errors import PlayTimeout, StepError, did_you_mean
-from ..step_helpers import check_assertion, check_storing, reason, store, timeout_seconds
+from ..step_helpers import PAYLOAD, check_assertion, check_storing, message_text, reason, store, timeout_seconds
 from . import BaseProvider, Param, command
 
 DEFAULT_TIMEOUT = 10
@@ -63,14 +62,12 @@ class WebsocketProvider(BaseProvider):
         self.engine.register_teardown_callback(self._close_all)
         self.engine.log(f"websocket: connected to {url}")
 
-    @command(url=_URL, payload=Param(("string", "number", "boolean", "mapping", "list"),
-                                     doc="the message: text as is; a mapping or list is sent as JSON"))
+    @command(url=_URL, payload=PAYLOAD)
     def command_send(self, command, **kwargs):
         """Send `payload` as a text message on the connection to `url`."""
         url = command["url"]
         ws = self._connection(url)
-        payload = command["payload"]
-        text = payload if isinstance(payload, str) else json.dumps(payload)
+        text = message_text(command["payload"])
         ws_module = _websocket()
         try:
             ws.send(text)
