@@ -11,10 +11,10 @@ import pytest
 
 from .engine import Engine
 from .errors import CheckFailed, PlayError, ScenarioError, StepFailure
-from .loader import Scenario, SidecarIndex, Step, load_scenario
+from .loader import Scenario, ScenarioLoader, Step
 from .pytest_ids import parametrized_function
 from .secrets import Masker, is_secret_name, secret_values, without_url_passwords
-from .validate import validate_scenario
+from .validate import CompiledScenario, StepCompiler, provider_defaults
 from .variables import scenario_variables, session_variables
 
 try:
@@ -33,32 +33,32 @@ class ScenarioFile(pytest.File):
     def collect(self):
         context = collection_context(self.config)
         try:
-            scenario = load_scenario(self.path, sidecars=context.sidecars)
-            problems = validate_scenario(scenario, context.registry, known_variables=context.known_variables,
-                                         defaults=context.defaults)
+            scenario = context.loader.load(self.path)
+            compiled, problems = context.compiler.compile_scenario(scenario, context.known_variables)
             if problems:
                 raise ScenarioError(self.path, problems)
         except ScenarioError as error:
             yield BrokenScenario.from_parent(self, name=self.path.stem, error=error)
             return
-        yield from scenario_items(self, scenario, context.count)
+        yield from scenario_items(self, compiled, context.count)
 
 
 class CollectionContext:
-    """What every scenario file of a session is collected with, worked out once."""
+    """What every scenario file of a session is collected (and run) with, worked out once:
+    the loader and the step compiler are the session's, kept in `config.stash`."""
 
     def __init__(self, config: pytest.Config):
         self.registry = config.stash[REGISTRY]
         # The variables as the engine will see them (`pytest-play:` merged in).
         variables, _ = scenario_variables(config.stash.get(variables_key, {}))
         # Provider defaults may supply required parameters.
-        self.defaults = {name: value for name, value in variables.items()
-                         if name in self.registry.names and isinstance(value, dict)}
+        self.defaults = provider_defaults(variables, self.registry)
         # With --play-validate, the variable names `$references` may use.
         self.known_variables = (set(variables) | {"_elapsed", "variables"}
                                 if config.getoption("play_validate", False) else None)
         self.count = repeat_count(config)
-        self.sidecars = SidecarIndex()
+        self.loader = ScenarioLoader()
+        self.compiler = StepCompiler(self.registry, self.defaults)
 
 
 COLLECTION_CONTEXT = pytest.StashKey[CollectionContext]()
@@ -73,8 +73,9 @@ def collection_context(config: pytest.Config) -> CollectionContext:
     return context
 
 
-def scenario_items(parent: pytest.Collector, scenario: Scenario, count: int):
+def scenario_items(parent: pytest.Collector, compiled: CompiledScenario, count: int):
     """The items of a scenario: one per test data row, times `count` (pytest-repeat)."""
+    scenario = compiled.scenario
     rows = list(scenario.metadata.test_data) or [None]
     ids = row_ids(rows)
     stem = parent.path.stem
@@ -85,7 +86,7 @@ def scenario_items(parent: pytest.Collector, scenario: Scenario, count: int):
                 suffix.append(f"{repetition + 1}-{count}")
             item = parametrized_function(ScenarioItem, parent, base=stem, params="-".join(suffix) or None,
                                          callobj=run_scenario)
-            item.stash[SCENARIO] = (scenario, row)
+            item.stash[SCENARIO] = (compiled, row)
             add_markers(item, scenario)
             yield item
 
@@ -155,11 +156,12 @@ def register_marker(config: pytest.Config, name: str) -> None:
 def run_scenario(request: pytest.FixtureRequest) -> None:
     """The test function of every scenario item."""
     item = request.node
-    scenario, row = item.stash[SCENARIO]
+    compiled, row = item.stash[SCENARIO]
+    scenario = compiled.scenario
     engine = make_engine(request, row, scenario.path)
     apply_conditions(request, engine, scenario)
     timeout = scenario.metadata.timeout or request.config.getoption("play_timeout", None)
-    engine.run_scenario(scenario.steps, timeout=timeout)
+    engine.run_scenario(compiled.steps, timeout=timeout)
 
 
 def make_engine(request: pytest.FixtureRequest, row: dict | None = None, path: Path | None = None) -> Engine:
@@ -168,7 +170,9 @@ def make_engine(request: pytest.FixtureRequest, row: dict | None = None, path: P
     variables = dict(base)
     if row:
         variables.update(row)
-    engine = Engine(request, variables, request.config.stash[REGISTRY], declared_secrets=declared, path=path)
+    context = collection_context(request.config)
+    engine = Engine(context.registry, variables, request=request, compiler=context.compiler, loader=context.loader,
+                    declared_secrets=declared, path=path)
     request.node.stash[ENGINE] = engine
     request.addfinalizer(engine.teardown)
     return engine

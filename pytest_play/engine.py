@@ -1,7 +1,9 @@
-"""The engine: holds a test's variables, renders each step and hands it to its provider.
+"""The engine: holds a test's variables, renders each compiled step and hands it to its provider.
 
-It offers providers the pytest-play protocol: `variables`, `update_variables`,
-`execute_command`, `parametrize`, `register_teardown_callback` and `request`.
+It implements `protocol.EngineProtocol`, the surface providers may use. Its
+collaborators are given, not looked up: the registry, the step compiler and the
+loader (pytest wires them up in `collect`), and the pytest request, which may be
+None, so a provider can run without a pytest session.
 """
 
 from __future__ import annotations
@@ -16,27 +18,32 @@ from typing import Any
 from . import templating
 from .errors import CheckFailed, PlayTimeout, ScenarioError, StepError, StepFailure
 from .expressions import compile_expression, make_lookup
-from .loader import Mapping as ParsedMapping
-from .loader import Step, load_scenario, load_text, make_steps
+from .loader import ScenarioLoader, Step, make_steps
 from .registry import CommandSpec, ProviderRegistry
 from .secrets import Masker, secret_values
-from .validate import check_parameters, make_plan
+from .validate import (NOTHING_PARSED, CompiledStep, StepCompiler, check_parameters, examine, provider_defaults,
+                       shared_plan)
 from .waiting import alarm
 
 
 class Engine:
     """Runs steps for one test. Build one per test item (or per `play` fixture)."""
 
-    def __init__(self, request, variables: dict, registry: ProviderRegistry, *,
+    def __init__(self, registry: ProviderRegistry, variables: dict | None = None, *, request=None,
+                 compiler: StepCompiler | None = None, loader: ScenarioLoader | None = None,
                  declared_secrets: Iterable[str] = (), path: Path | None = None, output=None):
-        self.request = request
-        self.variables = variables
         self.registry = registry
+        self.variables = {} if variables is None else variables
+        self.request = request
+        self.compiler = compiler if compiler is not None else StepCompiler(registry)
+        self.loader = loader if loader is not None else ScenarioLoader()
         self.declared_secrets = set(declared_secrets)
         self.path = Path(path) if path else None
         self.current_step: Step | None = None
         self.soft_failures: list[str] = []
         self.include_chain: list[Path] = [self.path] if self.path else []
+        self._compiled: CompiledStep | None = None  # of the current step
+        self._included: list[StepCompiler] = []  # the compilers of the files being included
         self._providers: dict[type, Any] = {}
         self._teardown: list[Callable[[], Any]] = []
         self._output = output
@@ -81,7 +88,7 @@ class Engine:
         """Run a scenario given as JSON or YAML text."""
         if extra_variables:
             self.update_variables(extra_variables)
-        scenario = load_text(data, self.path or Path("<text>"))
+        scenario = self.loader.load_text(data, self.path or Path("<text>"))
         self.run_steps(scenario.steps)
 
     def get_file_contents(self, *parts: str) -> str:
@@ -89,11 +96,11 @@ class Engine:
 
     # --- running ------------------------------------------------------------
 
-    def run_steps(self, steps: Iterable[Step]) -> None:
+    def run_steps(self, steps: Iterable[Step | CompiledStep]) -> None:
         for step in steps:
             self.run_step(step)
 
-    def run_scenario(self, steps: Iterable[Step], timeout: float | None = None) -> None:
+    def run_scenario(self, steps: Iterable[Step | CompiledStep], timeout: float | None = None) -> None:
         """Run a whole scenario within `timeout` seconds, then report deferred failures."""
         with alarm(timeout, lambda: PlayTimeout(f"scenario timed out after {timeout:g}s")):
             self.run_steps(steps)
@@ -108,10 +115,21 @@ class Engine:
         self.soft_failures.append(f"{where}: {message}")
         self.log(f"verification failed: {message}")
 
-    def run_step(self, step: Step, **kwargs) -> Any:
-        spec, templated, checked = self._plan(step)
+    def run_step(self, step: Step | CompiledStep, **kwargs) -> Any:
+        """Render a step and call its command: the one boundary where a failing step's
+        error gets the step (file, line, rendered parameters) attached, as `StepFailure`."""
+        if step.__class__ is CompiledStep:
+            compiled = step
+            step = compiled.step
+        else:
+            try:
+                compiled = self._compile(step)
+            except StepError as exc:
+                raise StepFailure(step, step.data, exc) from None
+        spec, templated, checked = compiled.plan
         data = step.data
         previous, self.current_step = self.current_step, step
+        previous_compiled, self._compiled = self._compiled, compiled
         start = time.perf_counter()
         command: Any = data
         outcome = "failed"
@@ -131,7 +149,14 @@ class Engine:
             elapsed = time.perf_counter() - start
             self.variables["_elapsed"] = elapsed
             self.current_step = previous
+            self._compiled = previous_compiled
             self.log(f"step {step.label} {data.get('type')}{_comment(data)}: {outcome} in {elapsed * 1000:.1f} ms")
+
+    def parsed(self, name: str, default: Any = None) -> Any:
+        """Parameter `name` of the current step as its kind parsed it at compile time."""
+        compiled = self._compiled
+        parsed = compiled.parsed if compiled is not None else NOTHING_PARSED
+        return parsed.get(name, default)
 
     def provider(self, provider_class: type) -> Any:
         instance = self._providers.get(provider_class)
@@ -174,28 +199,25 @@ class Engine:
 
     # --- helpers ----------------------------------------------------------------
 
-    def _plan(self, step: Step) -> tuple[CommandSpec, tuple[str, ...], tuple[str, ...]]:
-        """The step's command, its templated keys and those to type-check; cached on parsed steps.
-
-        Parsed steps were validated at collection; steps given as plain dicts
-        (by Python callers) are checked here.
-        """
+    def _compile(self, step: Step) -> CompiledStep:
+        """The compiled form of a step: from collection, from a file being included,
+        or (steps given as plain dicts by Python callers) checked and compiled now."""
         data = step.data
-        parsed = isinstance(data, ParsedMapping)
-        if parsed and data.plan is not None:
-            return data.plan
+        compiled = self.compiler.known(data)
+        if compiled is not None:
+            return compiled
+        for compiler in reversed(self._included):
+            compiled = compiler.known(data)
+            if compiled is not None:
+                return compiled
         try:
             spec = self.registry.resolve(data.get("provider"), data.get("type"))
         except LookupError as exc:
-            raise StepFailure(step, data, StepError(str(exc))) from None
-        if not parsed:
-            problems = check_parameters(spec, data, defaults=self.variables.get(spec.provider))
-            if problems:
-                raise StepFailure(step, data, StepError("; ".join(problems)))
-        plan = make_plan(spec, data)
-        if parsed:
-            data.plan = plan
-        return plan
+            raise StepError(str(exc)) from None
+        problems, templated, parsed = examine(spec, data, defaults=self.variables.get(spec.provider))
+        if problems:
+            raise StepError("; ".join(problems))
+        return CompiledStep(step, shared_plan(spec, templated), parsed)
 
     def _render(self, data: dict, spec: CommandSpec, templated: tuple[str, ...], checked: tuple[str, ...]) -> dict:
         if templated:
@@ -231,13 +253,19 @@ class Engine:
             shown = " -> ".join(str(p) for p in chain + [path])
             raise StepError(f"include cycle: {shown}")
         try:
-            scenario = load_scenario(path)
+            scenario = self.loader.load(path)
         except ScenarioError as exc:
             raise StepError(f"can't include {reference!r}: {exc}") from None
+        compiler = StepCompiler(self.registry, provider_defaults(self.variables, self.registry))
+        compiled, problems = compiler.compile_scenario(scenario)
+        if problems:
+            raise StepError(f"can't include {reference!r}: {ScenarioError(path, problems)}")
         chain.append(path)
+        self._included.append(compiler)
         try:
-            self.run_steps(scenario.steps)
+            self.run_steps(compiled.steps)
         finally:
+            self._included.pop()
             chain.pop()
 
 

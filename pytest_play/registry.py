@@ -66,7 +66,7 @@ class CommandSpec:
 
     @functools.cached_property
     def plans(self) -> dict[tuple, tuple]:
-        """Run plans of validated steps, by their templated keys (see `validate.make_plan`)."""
+        """Run plans of validated steps, by their templated keys (see `validate.shared_plan`)."""
         return {}
 
 

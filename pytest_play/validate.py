@@ -1,20 +1,126 @@
-"""Check a scenario's steps against the providers' declared commands, before running.
+"""Compile a scenario's steps against the providers' declared commands, before running.
 
-Every problem is collected with its line, so one pass reports all of them.
+Compiling checks each step (every problem is collected with its line, so one
+pass reports all of them) and turns each valid one into an immutable
+`CompiledStep`: its command, the keys to render, and its parameters parsed by
+their kinds (`Param.parse`). The loader's values are never written to.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import types
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import ExpressionError, ScenarioError, did_you_mean
-from .loader import Mapping, Scenario, Step, make_steps
+from .loader import Scenario, Step, make_steps
+from .protocol import ParameterError
 from .registry import CommandSpec, ProviderRegistry
 from .templating import compile_template, needs_rendering, references
 
 Problem = tuple[int | None, str]
+Plan = tuple  # (spec, templated keys, keys to type-check once rendered)
 _MAX_PLANS = 256  # run plans kept per command (one that declares no parameters accepts any keys)
+NOTHING_PARSED: Mapping[str, Any] = types.MappingProxyType({})
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class CompiledStep:
+    """A valid step, worked out once: what running it needs besides the variables.
+
+    `plan` is `(spec, templated, checked)`: the command, the keys whose values
+    have something to render, and those of them to type-check once rendered.
+    `parsed` holds the parameters their kind parsed (compiled expressions,
+    locators), for those with nothing to render.
+    """
+
+    step: Step
+    plan: Plan
+    parsed: Mapping[str, Any]
+
+    @property
+    def spec(self) -> CommandSpec:
+        return self.plan[0]
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledScenario:
+    """A scenario whose every step compiled."""
+
+    scenario: Scenario
+    steps: tuple[CompiledStep, ...]
+
+
+class StepCompiler:
+    """Compiles steps for one registry and one set of provider defaults.
+
+    It remembers the compiled form of every parsed step (sub-steps included) by
+    the identity of its mapping, so that a provider's sub-steps, built again from
+    the same mappings at run time, find theirs.
+    """
+
+    def __init__(self, registry: ProviderRegistry, defaults: dict[str, dict] | None = None):
+        self.registry = registry
+        self.defaults = defaults or {}
+        self._known: dict[int, CompiledStep] = {}
+
+    def compile_scenario(self, scenario: Scenario, known_variables: Iterable[str] | None = None,
+                         ) -> tuple[CompiledScenario | None, list[Problem]]:
+        """The compiled scenario, or None and all its problems.
+
+        `known_variables` also checks `$references`.
+        """
+        problems: list[Problem] = []
+        compiled = []
+        for step in scenario.steps:
+            step_compiled, step_problems = self.compile_step(step)
+            compiled.append(step_compiled)
+            problems.extend(step_problems)
+        if known_variables is not None:
+            problems.extend(_undefined_references(scenario, set(known_variables)))
+        if problems:
+            return None, problems
+        return CompiledScenario(scenario, tuple(compiled)), problems
+
+    def compile_step(self, step: Step, defaults: Any = None) -> tuple[CompiledStep | None, list[Problem]]:
+        """A step (and its sub-steps) compiled, or None with its problems.
+
+        `defaults` (a dict) are the provider's defaults; by default the compiler's.
+        """
+        data = step.data
+        prefix = f"step {step.label}"
+        if "type" not in data:
+            hint = did_you_mean("type", [str(k) for k in data]) if data else ""
+            return None, [(step.line, f"{prefix}: missing 'type'{hint}")]
+        try:
+            spec = self.registry.resolve(data.get("provider"), data["type"])
+        except LookupError as exc:
+            return None, [(step.line, f"{prefix}: {exc}")]
+        if defaults is None:
+            defaults = self.defaults.get(spec.provider)
+        messages, templated, parsed = examine(spec, data, defaults=defaults)
+        problems = [(step.line, f"{prefix}: {message}") for message in messages]
+        for name in spec.step_lists:
+            if isinstance(data.get(name), list):
+                problems.extend(self._compile_sub_steps(step, data[name]))
+        if problems:
+            return None, problems
+        compiled = CompiledStep(step, shared_plan(spec, templated), parsed)
+        self._known[id(data)] = compiled
+        return compiled, problems
+
+    def _compile_sub_steps(self, parent: Step, raw: list) -> list[Problem]:
+        try:
+            sub_steps = make_steps(parent.path, raw, parent=parent)
+        except ScenarioError as exc:
+            return list(exc.problems)
+        return [problem for sub in sub_steps for problem in self.compile_step(sub)[1]]
+
+    def known(self, data: dict) -> CompiledStep | None:
+        """The compiled form of a parsed step mapping compiled before, if any."""
+        compiled = self._known.get(id(data))
+        return compiled if compiled is not None and compiled.step.data is data else None
 
 
 def validate_scenario(scenario: Scenario, registry: ProviderRegistry,
@@ -25,41 +131,19 @@ def validate_scenario(scenario: Scenario, registry: ProviderRegistry,
     `known_variables` also checks `$references`; `defaults` are the provider
     defaults from the variables files, which may supply required parameters.
     """
-    problems: list[Problem] = []
-    for step in scenario.steps:
-        problems.extend(validate_step(step, registry, defaults or {}))
-    if known_variables is not None:
-        problems.extend(_undefined_references(scenario, set(known_variables)))
-    return problems
+    return StepCompiler(registry, defaults).compile_scenario(scenario, known_variables)[1]
 
 
-def validate_step(step: Step, registry: ProviderRegistry, defaults: dict[str, dict]) -> list[Problem]:
-    data = step.data
-    prefix = f"step {step.label}"
-    if "type" not in data:
-        hint = did_you_mean("type", [str(k) for k in data]) if data else ""
-        return [(step.line, f"{prefix}: missing 'type'{hint}")]
-    try:
-        spec = registry.resolve(data.get("provider"), data["type"])
-    except LookupError as exc:
-        return [(step.line, f"{prefix}: {exc}")]
-    problems = [(step.line, f"{prefix}: {message}")
-                for message in check_parameters(spec, data, defaults=defaults.get(spec.provider))]
-    if not problems and isinstance(data, Mapping):
-        data.plan = make_plan(spec, data)  # what the engine needs to run it, worked out once
-    for name in spec.step_lists:
-        if isinstance(data.get(name), list):
-            problems.extend(_validate_sub_steps(step, data[name], registry, defaults))
-    return problems
+def provider_defaults(variables: Mapping[str, Any], registry: ProviderRegistry) -> dict[str, dict]:
+    """The provider defaults among the variables (a mapping named after a provider):
+    they may supply required parameters."""
+    names = registry.names
+    return {name: value for name, value in variables.items() if name in names and isinstance(value, dict)}
 
 
-def make_plan(spec: CommandSpec, data: dict) -> tuple:
-    """`(spec, templated keys, keys to type-check once rendered)` of a valid step.
-
-    Steps of one command mostly template the same keys: they share one plan
-    (a suite's thousands of steps then keep a few tuples alive, not thousands).
-    """
-    templated = tuple(k for k, v in data.items() if k not in spec.raw_keys and needs_rendering(v))
+def shared_plan(spec: CommandSpec, templated: tuple[str, ...]) -> Plan:
+    """Steps of one command mostly template the same keys: they share one plan
+    (a suite's thousands of steps then keep a few tuples alive, not thousands)."""
     plans = spec.plans
     plan = plans.get(templated)
     if plan is None:
@@ -70,42 +154,72 @@ def make_plan(spec: CommandSpec, data: dict) -> tuple:
     return plan
 
 
-def _validate_sub_steps(parent: Step, raw: list, registry: ProviderRegistry, defaults) -> list[Problem]:
-    try:
-        sub_steps = make_steps(parent.path, raw, parent=parent)
-    except ScenarioError as exc:
-        return list(exc.problems)
-    return [problem for sub in sub_steps for problem in validate_step(sub, registry, defaults)]
-
-
 def check_parameters(spec: CommandSpec, data: dict, rendered: bool = False, defaults: Any = None) -> list[str]:
-    """Messages about missing, unknown or mistyped parameters of one step.
+    """Messages about missing, unknown, mistyped or unparsable parameters of one step.
 
     `defaults` (the provider's defaults, when a dict) may supply required parameters.
     Before rendering, a value with `$references` or `{! expressions !}` is only
     checked to compile: its type is known once rendered.
     """
-    if spec.params is None:
-        return []
+    return examine(spec, data, rendered, defaults)[0]
+
+
+def examine(spec: CommandSpec, data: dict, rendered: bool = False, defaults: Any = None,
+            ) -> tuple[list[str], tuple[str, ...], Mapping[str, Any]]:
+    """`(messages, templated keys, parsed parameters)` of one step, in one pass over it.
+
+    Templated keys are those with something to render (parameters the provider
+    renders itself excepted); parsed parameters are those a kind parses and that
+    have nothing to render. Rendered values are checked, never parsed.
+    """
+    params = spec.params
+    raw_keys = spec.raw_keys
+    if params is None:  # undeclared: anything goes
+        templated = () if rendered else tuple(k for k, v in data.items() if needs_rendering(v))
+        return [], templated, NOTHING_PARSED
     supplied = defaults if isinstance(defaults, dict) else {}
     messages = [f"{spec.type}: missing parameter {name!r}" for name in spec.required
                 if name not in data and name not in supplied]
+    templated = []
+    parsed = None
+    allowed = spec.allowed
     for key, value in data.items():
-        param = spec.allowed.get(key)
+        param = allowed.get(key)
         if param is None:
-            hint = did_you_mean(str(key), spec.allowed)
+            hint = did_you_mean(str(key), allowed)
             messages.append(f"{spec.type}: unknown parameter {key!r}{hint}")
             continue
-        if not rendered and isinstance(value, str):
-            try:
-                if compile_template(value) is not None:
+        to_render = False
+        if not rendered:
+            if isinstance(value, str):
+                try:
+                    if compile_template(value) is not None:
+                        if key not in raw_keys:
+                            templated.append(key)
+                        continue  # its type is known once rendered
+                except ExpressionError as exc:
+                    messages.append(f"{spec.type}: parameter {key!r}: {exc}")
                     continue
-            except ExpressionError as exc:
-                messages.append(f"{spec.type}: parameter {key!r}: {exc}")
-                continue
+            elif isinstance(value, (dict, list)):
+                try:
+                    to_render = needs_rendering(value)
+                except ExpressionError as exc:
+                    messages.append(f"{spec.type}: parameter {key!r}: {exc}")
+                    continue
+                if to_render and key not in raw_keys:
+                    templated.append(key)
         if not param.accepts(value):
             messages.append(f"{spec.type}: parameter {key!r} must be {param.describe()}, not {_show(value)}")
-    return messages
+        elif not rendered and not to_render and param.parses:
+            try:
+                value = param.parse(value)
+            except ParameterError as exc:
+                messages.append(f"{spec.type}: parameter {key!r}: {exc}")
+                continue
+            if parsed is None:
+                parsed = {}
+            parsed[key] = value
+    return messages, tuple(templated), types.MappingProxyType(parsed) if parsed else NOTHING_PARSED
 
 
 def _show(value: Any) -> str:

@@ -181,13 +181,13 @@ def test_json_steps_know_their_lines(tmp_path, text, lines):
 def test_steps_that_template_the_same_keys_share_one_plan(tmp_path):
     from pytest_play.loader import load_scenario
     from pytest_play.registry import ProviderRegistry
-    from pytest_play.validate import validate_scenario
+    from pytest_play.validate import StepCompiler
 
     path = tmp_path / "test_plans.yml"
     path.write_text("- {type: assert, expression: '$a == 1'}\n- {type: assert, expression: '$b == 2'}\n"
                     "- {type: assert, expression: 'True'}\n")
-    scenario = load_scenario(path)
-    assert validate_scenario(scenario, ProviderRegistry.discover()) == []
-    first, second, third = (step.data.plan for step in scenario.steps)
+    compiled, problems = StepCompiler(ProviderRegistry.discover()).compile_scenario(load_scenario(path))
+    assert problems == []
+    first, second, third = (step.plan for step in compiled.steps)
     assert first is second and first[1] == ("expression",)
     assert third[1] == () and third is not first

@@ -25,6 +25,10 @@ def run(pytester, *args):
      "test_bad.yml:1: step 1: assert: unknown parameter 'expresion' (did you mean 'expression'?)"),
     ("test_bad.yml", "- {type: sleep, seconds: soon}\n",
      "test_bad.yml:1: step 1: sleep: parameter 'seconds' must be number, not 'soon'"),
+    ("test_bad.yml", "- {type: assert, expression: '1 +'}\n",
+     "test_bad.yml:1: step 1: assert: parameter 'expression': invalid expression '1 +': invalid syntax"),
+    ("test_bad.yml", "- {type: wait_until, expression: 'True', sub_commands: [{type: exec, expression: 'a.__class__'}]}\n",
+     "test_bad.yml:1: step 1.1: exec: parameter 'expression': access to attribute '__class__' is not allowed"),
     ("test_bad.yml", "steps: 3\n", "test_bad.yml:1: 'steps' must be a list, not a number"),
     ("test_bad.yml", "", "test_bad.yml: no steps: the file is empty"),
     ("test_bad.yml", "a: 1\n---\n- {type: assert, expression: 'True'}\n",
@@ -148,6 +152,25 @@ def test_play_validate_lists_every_problem_with_suggestions_and_runs_nothing(pyt
         "play-validate: 3 scenario file(s) checked, 2 problem(s) in 1 file(s)",
     ])
     assert "passed" not in result.stdout.str() and "failed" not in result.stdout.str()
+
+
+def test_play_validate_parses_locators_and_suggests_the_closest_type(pytester):
+    pytester.makefile(".yml", test_login="""\
+- {type: get, url: 'http://example.invalid'}
+- type: clickElement
+  locator: {type: csss, value: '#login'}
+- {type: clickElement, locator: {type: css, value: '$url'}}
+- {type: verifyText, locator: {type: id, value: ''}, text: x}
+""")
+    pytester.makefile(".yml", vars="url: '#next'\n")
+    result = pytester.runpytest("--play-validate", "--variables", "vars.yml")
+    assert result.ret == 1
+    result.stdout.fnmatch_lines([
+        "test_login.yml:2: step 2: clickElement: parameter 'locator': unknown locator type 'csss' "
+        "(did you mean 'css'?*); use one of css, *",
+        "test_login.yml:5: step 4: verifyText: parameter 'locator': locator value must be a non-empty string, not ''",
+        "play-validate: 1 scenario file(s) checked, 2 problem(s) in 1 file(s)",
+    ])
 
 
 def test_play_validate_passes_on_valid_scenarios(pytester):

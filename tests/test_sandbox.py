@@ -239,23 +239,33 @@ def test_a_regex_time_limit_puts_back_the_scenario_timeout(monkeypatch):
     assert len(fired) == 1  # the scenario's own handler is back
 
 
-def test_a_refused_expression_in_a_scenario_is_a_clear_step_failure(pytester):
+def test_a_refused_expression_in_a_scenario_is_a_clear_failure(pytester):
+    # Written in the file: refused at collection, with its line. Rendered from a
+    # variable: refused when run. Too much work: stopped when run.
     pytester.makefile(".yml", test_hostile="""\
 - {type: store_variable, name: who, expression: "'ann'"}
 - type: assert
   comment: pasted from a form
   expression: "().__class__.__bases__[0].__subclasses__()"
 - {type: assert, expression: "who == 'ann'"}
+""", test_rendered="""\
+test_data:
+  - {attack: "().__class__.__bases__[0]"}
+---
+- {type: assert, comment: pasted from a form, expression: "$attack"}
 """, test_runaway="""\
 - type: store_variable
   name: big
   expression: "[[0] * 10**5 for _ in range(10**5)]"
 """)
     result = pytester.runpytest("-p", "no:randomly")
-    result.assert_outcomes(failed=2)
+    result.assert_outcomes(failed=3)
     result.stdout.fnmatch_lines([
-        "test_hostile.yml:2: step 2 (pasted from a form) failed",
-        '  step: {"type": "assert", "expression": "().__class__.__bases__[0].__subclasses__()"}',
+        "test_hostile.yml:2: step 2: assert: parameter 'expression': access to attribute '__class__' is not allowed",
+    ])
+    result.stdout.fnmatch_lines([
+        "test_rendered.yml:4: step 1 (pasted from a form) failed",
+        '  step: {"type": "assert", "expression": "().__class__.__bases__[0]"}',
         "  access to attribute '__class__' is not allowed",
     ])
     result.stdout.fnmatch_lines([

@@ -8,12 +8,11 @@ from typing import Any
 class Mapping(dict):
     """A parsed mapping that remembers the line it started on."""
 
-    __slots__ = ("line", "plan")
+    __slots__ = ("line",)
 
     def __init__(self, *args, line: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.line = line
-        self.plan = None
 
 
 class Sequence(list):
