@@ -3,10 +3,13 @@ after each test, replaced when it no longer answers."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
 import shutil
+import signal
+import threading
 from pathlib import Path
 
 import pytest
@@ -51,7 +54,8 @@ class BrowserPool:
     def acquire(self, request: pytest.FixtureRequest) -> PooledBrowser:
         if self.current is None or self.current.broken:
             self._discard_current()
-            self.current = self._start()
+            with scenario_clock_paused():
+                self.current = self._start()
         browser = self.current
         request.addfinalizer(functools.partial(self.release, browser))
         return browser
@@ -97,3 +101,20 @@ class BrowserPool:
         if self.current is not None:
             quit_driver(self.current.driver, self.current.profile)
             self.current = None
+
+
+@contextlib.contextmanager
+def scenario_clock_paused():
+    """Stop the scenario timeout's clock (a SIGALRM timer) while a browser
+    starts: the start of a shared browser is not the time of the scenario that
+    happens to come first, and a start interrupted halfway would leave a
+    browser behind. The start has its own bound (start_timeout)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+    remaining, interval = signal.setitimer(signal.ITIMER_REAL, 0)
+    try:
+        yield
+    finally:
+        if remaining:
+            signal.setitimer(signal.ITIMER_REAL, remaining, interval)
