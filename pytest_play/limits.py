@@ -108,12 +108,13 @@ def _walk(value: Any) -> int:
     """`deep_size` of a nested value: level by level, each level in a few passes at C speed."""
     total = 0
     level: list = [(value,)]
+    sort_of = _Sorts(_KNOWN_SORTS).__getitem__  # per walk: nothing is kept between evaluations
     while level:
         total += sum(map(len, level))
         if total > MAX_DEEP:  # before building the next level
             return total
         items = list(chain.from_iterable(level))
-        sorts = list(map(_SORTS.__getitem__, map(type, items)))
+        sorts = list(map(sort_of, map(type, items)))
         total += sum(map(len, compress(items, map(_IS_TEXT.__eq__, sorts)))) >> 2
         level = list(compress(items, map(_IS_SEQUENCE.__eq__, sorts)))
         mappings = list(compress(items, map(_IS_MAPPING.__eq__, sorts)))
@@ -125,29 +126,36 @@ def _walk(value: Any) -> int:
 _FREE, _IS_TEXT, _IS_SEQUENCE, _IS_MAPPING = range(4)
 
 
+def _classify(kind: type) -> int:
+    """How reading a value of type `kind` costs."""
+    if issubclass(kind, dict):
+        return _IS_MAPPING
+    if issubclass(kind, _CONTAINERS):
+        return _IS_SEQUENCE
+    if issubclass(kind, _TEXTS + (range,)):
+        return _IS_TEXT
+    return _FREE
+
+
+# The sorts of the types values mostly have (others are classified when met).
+_KNOWN_SORTS = types.MappingProxyType({kind: _classify(kind) for kind in (
+    dict, list, tuple, set, frozenset, str, bytes, bytearray, range, int, float, bool, complex, type(None))})
+
+
 class _Sorts(dict):
-    """type -> how reading it costs: learnt as types are met."""
+    """type -> how reading it costs: the known sorts, and those learnt during one walk."""
 
     def __missing__(self, kind: type) -> int:
-        if issubclass(kind, dict):
-            sort = _IS_MAPPING
-        elif issubclass(kind, _CONTAINERS):
-            sort = _IS_SEQUENCE
-        elif issubclass(kind, _TEXTS + (range,)):
-            sort = _IS_TEXT
-        else:
-            sort = _FREE
-        self[kind] = sort
+        sort = self[kind] = _classify(kind)
         return sort
-
-
-_SORTS = _Sorts()
 
 
 def weigh(value: Any, budget: Budget, what: str = "reading large values") -> None:
     """Charge for an operation that reads all of `value` (compare, hash, print, call)."""
     kind = type(value)
-    sort = _SORTS[kind]
+    sort = _KNOWN_SORTS.get(kind)
+    if sort is None:
+        sort = _classify(kind)
     if not sort:
         return
     size = len(value) >> 2 if sort == _IS_TEXT else deep_size(value, budget)

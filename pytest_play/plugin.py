@@ -44,15 +44,16 @@ def _freeze(config: pytest.Config) -> None:
     the collector's reach: it lives for the whole session, and every full collection
     (pytest runs several) would walk it again. Objects created later are collected as usual.
     """
-    global _frozen_for
-    # Only for the process's own session: a session run inside it (pytester) would
-    # freeze its garbage into the outer process for good.
-    if config.getini("play_gc_freeze") and _frozen_for in (None, id(config)):
-        _frozen_for = id(config)
+    if not config.getini("play_gc_freeze"):
+        return
+    # Only for the process's own session: a session run inside it (pytester) finds the
+    # outer one's objects frozen, and must not freeze its garbage into the process for good.
+    if config.stash.get(_FROZE, False) or gc.get_freeze_count() == 0:
+        config.stash[_FROZE] = True
         gc.freeze()
 
 
-_frozen_for: int | None = None
+_FROZE = pytest.StashKey[bool]()
 
 
 @pytest.hookimpl(tryfirst=True)
