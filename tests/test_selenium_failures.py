@@ -102,7 +102,9 @@ def test_assertions_fail_with_the_expected_and_the_last_seen_value(pytester, dem
         "  expected script 'return 6 * 7' to be 43 within 0.3s; last seen: 42",
         "  expected cookie 'flavour' to be 'x' within 0.3s; last seen: no cookie named 'flavour'",
         "  JavaScript error in 'nope()': nope is not defined",
-        "  unknown locator type 'csss' (did you mean 'css'?); use one of css, css selector, xpath, id, name, tag,"
+        # a bad locator is found at collection, before the browser starts
+        "test_locator.yml:2: step 2: clickElement: parameter 'locator': unknown locator type 'csss'"
+        " (did you mean 'css'?); use one of css, css selector, xpath, id, name, tag,"
         " tag name, class name, link text, partial link text, text, partialText, value",
         "  invalid regular expression '(': missing ), unterminated subpattern at position 0",
         "  get needs an absolute URL such as http://host/path, not '/select'",
