@@ -13,7 +13,7 @@ from .engine import Engine
 from .errors import CheckFailed, PlayError, ScenarioError, StepFailure
 from .loader import Scenario, ScenarioLoader, Step
 from .pytest_ids import parametrized_function
-from .secrets import Masker, is_secret_name, secret_values, without_url_passwords
+from .secrets import is_secret_name, secret_values, without_url_passwords
 from .validate import CompiledScenario, StepCompiler, provider_defaults
 from .variables import scenario_variables, session_variables
 
@@ -198,17 +198,20 @@ class ScenarioItem(pytest.Function):
         return self.path, 0, self.name
 
     def repr_failure(self, excinfo, style=None):
+        """The failure as text; secrets are masked when the report is made (plugin.py)."""
         error = excinfo.value
         if isinstance(error, StepFailure):
-            return self.masker(error.rendered)(format_step_failure(error, self.config))
+            return format_step_failure(error, self.config)
         if isinstance(error, (PlayError, CheckFailed)):
-            return self.masker()(f"{display_path(self.config, self.path)}: {error}")
-        return super().repr_failure(excinfo)
+            return f"{display_path(self.config, self.path)}: {error}"
+        return super().repr_failure(excinfo, style=style)
 
-    def masker(self, rendered: Any = None) -> Masker:
-        extra = secret_values(rendered) if isinstance(rendered, dict) else set()
-        engine = self.stash.get(ENGINE, None)
-        return engine.masker(extra) if engine is not None else Masker(extra)
+
+def failure_secrets(error: BaseException | None) -> set[str]:
+    """The secret values a failing step was rendered with (its report shows them)."""
+    if isinstance(error, StepFailure) and isinstance(error.rendered, dict):
+        return secret_values(error.rendered)
+    return set()
 
 
 class BrokenScenario(pytest.Item):

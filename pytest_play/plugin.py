@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from .collect import ENGINE, REGISTRY, BrokenScenario, ScenarioFile, make_engine
+from .collect import ENGINE, REGISTRY, BrokenScenario, ScenarioFile, failure_secrets, make_engine
 from .loader import SCENARIO_SUFFIXES, is_scenario_file
 from .registry import ProviderRegistry
 from .variables import session_variables
@@ -90,12 +90,18 @@ def pytest_collect_file(file_path, parent):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call):
-    """Mask secret values in everything a report carries: the one place output leaves a test."""
+    """Mask secret values in everything a report carries (failure, captured output and
+    logs, so JUnit and xdist too): with the live-log filter below, the only places
+    masking happens. The test's secrets as they are at its end, and those the failing
+    step was rendered with."""
     report = yield
     engine = item.stash.get(ENGINE, None)
     if engine is None:
         return report
-    mask = engine.masker()
+    # Later reports of the item (teardown) carry its earlier output too.
+    seen = item.stash[_FAILURE_SECRETS] = item.stash.get(_FAILURE_SECRETS, set()) | failure_secrets(
+        call.excinfo.value if call.excinfo else None)
+    mask = engine.masker(seen)
     if mask:
         if report.longrepr is not None:
             if isinstance(report.longrepr, tuple):
@@ -107,9 +113,13 @@ def pytest_runtest_makereport(item: pytest.Item, call):
     return report
 
 
+_FAILURE_SECRETS = pytest.StashKey[set]()
+
+
 @pytest.hookimpl(wrapper=True, trylast=True)
 def pytest_runtest_call(item: pytest.Item):
-    """Mask secrets in log records too, including live logging (--log-cli-level)."""
+    """Mask secrets in log records as they are emitted: live logging (--log-cli-level)
+    prints them before any report exists."""
     handlers = list(logging.getLogger().handlers)
     secret_filter = _SecretFilter(item)
     for handler in handlers:

@@ -132,6 +132,15 @@ def test_secrets_listed_in_variables_file_and_environment_are_masked(pytester, m
     assert output.count("*****") >= 2
 
 
+def test_a_password_in_the_failing_step_itself_is_masked_in_the_whole_report(pytester):
+    pytester.makefile(".yml", test_url="- {type: assert, comment: 'on postgresql://app:hunter2@db/x', expression: 'False'}\n")
+    result = run(pytester, "--junitxml=out.xml", "-rA", "-o", "junit_logging=all")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["test_url.yml:1: step 1 (on postgresql://app:*****@db/x) failed",
+                                 "[[]play[]] step 1 assert (on postgresql://app:*****@db/x): failed in *"])
+    assert "hunter2" not in result.stdout.str() + (pytester.path / "out.xml").read_text()
+
+
 def test_a_failing_provider_exception_is_shown_without_traceback(pytester):
     pytester.makefile(".yml", test_div="- {type: exec, expression: '1 / 0'}\n")
     result = run(pytester)
