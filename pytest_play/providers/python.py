@@ -58,7 +58,7 @@ class PythonProvider(BaseProvider):
              sub_commands=_SUB_COMMANDS)
     def command_while(self, command, **kwargs):
         """Run `sub_commands` again and again while `expression` is true (bounded by `timeout`)."""
-        return self._wait(command, kwargs, wanted=False, first_check=True, interval=0)
+        self._wait(command, kwargs, wanted=False, first_check=True, interval=0)
 
     def _wait(self, command, kwargs, wanted: bool, first_check: bool = False, interval: float = 0.1):
         """Until `expression` is `wanted`: run the sub-commands, then check (`first_check`: check first)."""

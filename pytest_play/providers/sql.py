@@ -35,8 +35,8 @@ from . import BaseProvider, Param, command
 
 CONNECT_TIMEOUT = 10
 # The drivers known to take a `connect_timeout` connect argument.
-_CONNECT_TIMEOUT_DRIVERS = {("postgresql", "psycopg"), ("postgresql", "psycopg2"),
-                            ("mysql", "pymysql"), ("mysql", "mysqldb")}
+_CONNECT_TIMEOUT_DRIVERS = frozenset({("postgresql", "psycopg"), ("postgresql", "psycopg2"),
+                                      ("mysql", "pymysql"), ("mysql", "mysqldb")})
 _SHOWN_ROWS = 5
 _BACKGROUND = re.compile(r"\s*\(Background on this error at: [^)]*\)")
 

@@ -21,6 +21,7 @@ the engine masks secret variables as well.
 from __future__ import annotations
 
 import time
+from types import MappingProxyType
 from typing import Any
 
 from ...errors import CheckFailed, PlayTimeout, StepError
@@ -32,7 +33,8 @@ from .options import DEFAULT_TIMEOUT, OPTIONS, request_options
 
 __all__ = ["DEFAULT_TIMEOUT", "OPTIONS", "HttpProvider"]
 
-_PARAMS = {
+# The parameters of every method command (read-only: all seven share it).
+_PARAMS = MappingProxyType({
     "url": Param("string", doc="the URL to call"),
     "parameters": Param("mapping", required=False, default={}, doc=(
         "requests options: headers, params, json, data, cookies, timeout (seconds, or [connect, read]; "
@@ -49,7 +51,7 @@ _PARAMS = {
     "jmespath": Param("string", required=False,
                       doc="JMESPath into the JSON body (e.g. items[0].id) whose value goes into `variable`"),
     "assertion": Param("expression", required=False, doc="expression over `response` that must be true"),
-}
+})
 
 
 def _method(method: str, article: str = "a"):
