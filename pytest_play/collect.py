@@ -195,7 +195,11 @@ class ScenarioItem(pytest.Function):
     """One run of a scenario. A `pytest.Function`, so fixtures and plugins just work."""
 
     def reportinfo(self):
-        return self.path, 0, self.name
+        """The scenario file, and (0-based) the line of its first step."""
+        compiled, _ = self.stash[SCENARIO]
+        steps = compiled.scenario.steps
+        line = steps[0].line if steps else None
+        return self.path, (line or 1) - 1, self.name
 
     def repr_failure(self, excinfo, style=None):
         """The failure as text; secrets are masked when the report is made (plugin.py)."""

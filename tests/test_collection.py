@@ -1,5 +1,7 @@
 """Collection: the three file formats, test data rows, markers, skip and xfail."""
 
+from xml.etree import ElementTree
+
 import pytest
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
@@ -119,11 +121,15 @@ def test_xfail_metadata_accepts_bool_reason_and_condition(pytester, xfail, outco
     run(pytester, "--variables", "vars.yml").assert_outcomes(**outcome)
 
 
-def test_reportinfo_and_junit_point_at_the_scenario_file(pytester):
-    pytester.makefile(".yml", test_where="- {type: assert, expression: 'True'}\n")
+def test_reportinfo_and_junit_point_at_the_scenario_file_and_its_first_step(pytester):
+    pytester.makefile(".yml", test_where="# the login\nmarkers: [smoke]\n---\n- {type: assert, expression: 'True'}\n",
+                      test_flat="- {type: assert, expression: 'True'}\n")
     run(pytester, "--junitxml=out.xml", "-o", "junit_family=xunit1")
-    xml = (pytester.path / "out.xml").read_text()
-    assert 'file="test_where.yml"' in xml and 'name="test_where"' in xml
+    cases = {case.get("name"): case.attrib
+             for case in ElementTree.parse(pytester.path / "out.xml").iter("testcase")}
+    # JUnit lines are 0-based, as pytest's locations are: the step is on line 4.
+    assert cases["test_where"]["file"] == "test_where.yml" and cases["test_where"]["line"] == "3"
+    assert cases["test_flat"]["file"] == "test_flat.yml" and cases["test_flat"]["line"] == "0"
 
 
 def test_sidecars_are_found_with_one_listing_per_directory(pytester, monkeypatch):
