@@ -1,4 +1,5 @@
-"""Rows c (the login scenario against a hand-written selenium test) and d (browser start-up).
+"""Rows c (the login scenario against a hand-written selenium test), d (browser
+start-up) and g (20 logins in one session against 20 by hand on one driver).
 
 Both drive Debian's headless Chromium against the demo app, started here on a
 free port. Ours runs `--splinter-webdriver chrome --splinter-headless`; the
@@ -6,6 +7,10 @@ floor builds its webdriver itself with the same binary, driver and flags, and
 waits the way a careful hand-written test does (explicit waits polling every
 0.1 s, as our provider does). Each side is one pytest run that starts the
 browser, logs in and quits.
+
+Row g runs the login scenario with 20 test data rows (20 tests, one browser,
+reset between tests by the plugin) against one hand-written test that logs in
+20 times on one driver, clearing cookies between logins.
 
 Row d runs 1 and 20 login scenarios (and 20 under `-n 2`) with a small plugin
 that counts WebDriver sessions started in each process.
@@ -84,6 +89,17 @@ def test_login():
         driver.quit()
 '''
 
+LOGINS_FLOOR_TEST = FLOOR_TEST.replace(
+    '''    try:
+        wait = WebDriverWait(driver, 10, poll_frequency=0.1)''',
+    '''    try:
+      for login in range(LOGINS):
+        driver.delete_all_cookies()
+        wait = WebDriverWait(driver, 10, poll_frequency=0.1)''').replace(
+    "def test_login():", "LOGINS = {logins}\n\n\ndef test_logins():").replace(
+    '"""The login scenario written by hand with selenium: the floor of row c."""',
+    '"""{logins} logins written by hand with selenium on one driver: the floor of row g."""')
+
 COUNTER_PLUGIN = '''"""Counts WebDriver sessions started in this process (loaded with -p count_browsers)."""
 import os
 
@@ -112,7 +128,7 @@ def _check_tools() -> None:
     missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not shutil.which(path)]
     if missing:
         raise BenchmarkError(f"not installed: {', '.join(missing)}")
-    if not (REPO / "pytest_play" / "providers" / "selenium.py").exists():
+    if not (REPO / "pytest_play" / "providers" / "selenium" / "__init__.py").exists():
         raise BenchmarkError("the selenium provider (pytest_play/providers/selenium/) does not exist yet")
 
 
@@ -206,3 +222,33 @@ def _starts(log_file: Path) -> int:
     if not log_file.exists():
         raise BenchmarkError("the browser-counting plugin wrote nothing")
     return sum(int(m.group(1)) for m in re.finditer(r"^\d+ (\d+)$", log_file.read_text(), re.MULTILINE))
+
+
+def row_g(logins: int, repeats: int, log=print) -> Row:
+    row = Row("g", f"Browser: {logins} logins in one session")
+    _check_tools()
+    root = fresh_dir(WORK / "g-browser-logins")
+    (root / "ours").mkdir()
+    rows = [{"id": f"user{index:02d}"} for index in range(logins)]
+    (root / "ours" / "test_logins.json").write_text(json.dumps({"test_data": rows, "steps": LOGIN_STEPS}, indent=1))
+    (root / "floor").mkdir()
+    (root / "floor" / "test_logins_by_hand.py").write_text(LOGINS_FLOOR_TEST.format(logins=logins))
+    env = _browser_env()
+    with demo_app() as base_url:
+        _write_vars(root, base_url)
+        runs = {
+            "ours": (pytest_command("-q", "--variables", "vars.json", *OURS_FLAGS, "ours"), root, env),
+            "hand-written selenium test": (pytest_command("-q", "floor"), root, env),
+        }
+        timings = interleaved(runs, repeats)
+    for label, expected in (("ours", logins), ("hand-written selenium test", 1)):
+        if f"{expected} passed" not in timings[label].output:
+            raise BenchmarkError(f"{label}: expected {expected} passed, got "
+                                 f"{timings[label].output.strip().splitlines()[-3:]}")
+    row.timings = list(timings.values())
+    add_check(row, "time of the hand-written selenium test", "ours", "hand-written selenium test", "<=", 1.1)
+    row.notes.append(f"Ours: one scenario with {logins} test data rows, so {logins} tests on one browser that "
+                     "the plugin resets after each test (extra windows closed, cookies and web storage of every "
+                     f"origin cleared). The floor: one test, one driver, {logins} logins with "
+                     "delete_all_cookies() before each.")
+    return row

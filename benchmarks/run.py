@@ -29,16 +29,16 @@ from benchmarks import browser_rows, engine_rows, http_rows, parallel_rows
 from benchmarks.harness import WORK, BenchmarkError
 from benchmarks.report import Row, console_table, load_run, markdown, run_date, save_run, write_results
 
-ROWS = "abcdef"
+ROWS = "abcdefg"
 LAST_RUN = WORK / "last-run.json"  # the numbers behind RESULTS.md, for --render
 
 # Sizes, and timed runs per row (the slow rows d and f get fewer, the noisy short rows c and e more).
 FULL = {"repeats": 3, "a_files": 40, "a_steps": 500, "b_files": 3000, "d_scenarios": 20,
         "e_requests": 1000, "f_scenarios": 40, "f_sleep": 0.5,
-        "browser_repeats": 5, "d_repeats": 2, "e_repeats": 5, "f_repeats": 2}
+        "browser_repeats": 5, "d_repeats": 2, "e_repeats": 5, "f_repeats": 2, "g_logins": 20}
 QUICK = {"repeats": 1, "a_files": 8, "a_steps": 500, "b_files": 600, "d_scenarios": 6,
          "e_requests": 300, "f_scenarios": 16, "f_sleep": 0.5,
-         "browser_repeats": 1, "d_repeats": 1, "e_repeats": 1, "f_repeats": 1}
+         "browser_repeats": 1, "d_repeats": 1, "e_repeats": 1, "f_repeats": 1, "g_logins": 5}
 
 
 def parse_args(argv=None):
@@ -72,11 +72,14 @@ def run_row(key: str, size: dict, log) -> Row:
         return http_rows.row_e(size["e_requests"], size["e_repeats"], log)
     if key == "f":
         return parallel_rows.row_f(size["f_scenarios"], size["f_sleep"], size["f_repeats"], log)
+    if key == "g":
+        return browser_rows.row_g(size["g_logins"], browser_repeats, log)
     raise ValueError(key)
 
 
 TITLES = {"a": "Engine", "b": "Collection only", "c": "Browser: the login scenario",
-          "d": "Browser: start-up paid once per worker", "e": "HTTP", "f": "Parallel (xdist)"}
+          "d": "Browser: start-up paid once per worker", "e": "HTTP", "f": "Parallel (xdist)",
+          "g": "Browser: 20 logins in one session"}
 
 
 def main(argv=None) -> int:
@@ -115,7 +118,7 @@ def main(argv=None) -> int:
         settings = {"arguments": arguments,
                     "repeats": (f"{size['repeats']} timed runs each for rows a and b, {size['browser_repeats']} "
                                 f"for c, {size['d_repeats']} for d, {size['e_repeats']} for e, "
-                                f"{size['f_repeats']} for f"),
+                                f"{size['f_repeats']} for f, {size['browser_repeats']} for g"),
                     "date": run_date()}
         save_run(LAST_RUN, rows, settings)
         write_results(markdown(rows, settings, extra_sections=analysis_sections()))
