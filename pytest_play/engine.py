@@ -17,7 +17,7 @@ from typing import Any
 
 from . import templating
 from .errors import CheckFailed, PlayTimeout, ScenarioError, StepError, StepFailure
-from .expressions import compile_expression, make_lookup
+from .expressions import Expression, compile_expression, make_lookup
 from .loader import ScenarioLoader, Step, make_steps
 from .registry import CommandSpec, ProviderRegistry
 from .secrets import Masker, secret_values
@@ -167,12 +167,21 @@ class Engine:
     def evaluate(self, expression: str, **names: Any) -> Any:
         """Evaluate a safe expression; `names` first, then variables, then helpers."""
         lookup = make_lookup(names, self.variables, {"variables": self.variables})
-        return compile_expression(expression).evaluate(lookup)
+        return self._expression(expression).evaluate(lookup)
 
     def names_in(self, expression: str, **names: Any) -> dict[str, Any]:
         """The values of the names an expression uses, to explain a failure."""
         scope = {**self.variables, **names}
-        return {n: scope[n] for n in compile_expression(expression).names if n in scope}
+        return {n: scope[n] for n in self._expression(expression).names if n in scope}
+
+    def _expression(self, text: str) -> Expression:
+        """`text` compiled: by the current step's compilation when it is one of its parameters."""
+        compiled = self._compiled
+        if compiled is not None and compiled.parsed:
+            for value in compiled.parsed.values():
+                if value.__class__ is Expression and value.text == text:
+                    return value
+        return compile_expression(text)
 
     def masker(self, *extra: Iterable[str]) -> Masker:
         """Masks this test's secret values (as they are now), and any `extra` ones."""

@@ -101,3 +101,12 @@ def test_an_included_file_is_compiled_before_it_runs(pytester):
     result.stdout.fnmatch_lines(["test_inc.yml:2: step 2 failed", "  can't include 'part.yml': *part.yml:2: step 2: "
                                  "unknown command 'asert' (did you mean 'assert'*"])
     assert "[play] step 1 assert" not in result.stdout.str()  # nothing of it ran
+
+
+def test_an_expression_compiled_at_collection_is_not_compiled_again_when_run(monkeypatch):
+    _, (compiled, _) = compile_text("- {type: store_variable, name: x, expression: '6 * 7'}\n"
+                                    "- {type: assert, expression: 'x == 42'}\n")
+    engine = Engine(REGISTRY, output=io.StringIO())
+    monkeypatch.setattr("pytest_play.engine.compile_expression", lambda text: pytest.fail(f"compiled {text!r}"))
+    engine.run_scenario(compiled.steps)
+    assert engine.variables["x"] == 42
