@@ -84,7 +84,8 @@ def test_a_false_assertion_fails_with_the_same_words_and_the_values_of_its_names
     "{type: publish, provider: mqtt, host: 127.0.0.1, topic: t, payload: x, timeout: -1}",
     "{type: wait_until, expression: 'True', timeout: -1}",
     "{type: while, expression: 'False', timeout: -1}",
-], ids=["http", "websocket", "mqtt subscribe", "mqtt publish", "wait_until", "while"])
+    "{type: assertTitle, title: t, timeout: -1}",
+], ids=["http", "websocket", "mqtt subscribe", "mqtt publish", "wait_until", "while", "browser"])
 def test_a_negative_timeout_is_refused_with_the_same_words_everywhere(pytester, servers, step):
     result = run(pytester, f"- {step}\n", **servers)
     result.assert_outcomes(failed=1)

@@ -58,6 +58,7 @@ import time
 from pathlib import Path
 
 from ...errors import StepError
+from ...step_helpers import timeout_seconds
 from ...waiting import poll
 from .. import BaseProvider, Param, command
 from .accessors import TIMEOUT, install
@@ -100,15 +101,9 @@ class SeleniumProvider(ElementCommands, BaseProvider):
             self._driver = driver
         return self._driver
 
-    def timeout(self, command) -> float:
-        value = command.get("timeout", self.engine.variables.get("default_timeout", DEFAULT_TIMEOUT))
-        try:
-            seconds = float(value)
-        except (TypeError, ValueError):
-            raise StepError(f"timeout must be a number of seconds, not {value!r}") from None
-        if seconds < 0:
-            raise StepError(f"timeout must not be negative, not {value!r}")
-        return seconds
+    def timeout(self, command) -> float | None:
+        """The step's wait in seconds (None: no limit), by the rule every provider follows."""
+        return timeout_seconds(command.get("timeout", self.engine.variables.get("default_timeout", DEFAULT_TIMEOUT)))
 
     def run_script(self, script: str):
         return run_script(self.driver, script)
