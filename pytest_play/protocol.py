@@ -31,17 +31,10 @@ _KINDS = {
     str: "string", int: "integer", float: "number", bool: "boolean",
     dict: "mapping", list: "list", object: "any",
 }
-_CHECKS: dict[str, Callable[[Any], bool]] = {
-    "string": lambda v: isinstance(v, str),
-    "expression": lambda v: isinstance(v, str),
-    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-    "boolean": lambda v: isinstance(v, bool),
-    "mapping": lambda v: isinstance(v, dict),
-    "list": lambda v: isinstance(v, list),
-    "steps": lambda v: isinstance(v, list),
-    "locator": lambda v: isinstance(v, dict),
-    "any": lambda v: True,
+# The Python types each kind accepts (a bool is never an "integer" or a "number").
+_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,), "expression": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
+    "mapping": (dict,), "list": (list,), "steps": (list,), "locator": (dict,), "any": (object,),
 }
 
 
@@ -76,14 +69,14 @@ class Param:
     `parse` (a callable) replaces the kind's own parser (see `parse()`).
     """
 
-    __slots__ = ("kinds", "required", "default", "doc", "render", "choices", "parser")
+    __slots__ = ("kinds", "required", "default", "doc", "render", "choices", "parser", "parses", "_types", "_bools")
 
     def __init__(self, kind: Any = "string", *, required: bool = True, default: Any = None,
                  doc: str = "", render: bool | None = None, choices: tuple | None = None,
                  parse: Callable[[Any], Any] | None = None):
         kinds = kind if isinstance(kind, tuple) else (kind,)
         self.kinds = tuple(_KINDS.get(k, k) if isinstance(k, type) else k for k in kinds)
-        unknown = [k for k in self.kinds if k not in _CHECKS]
+        unknown = [k for k in self.kinds if k not in _TYPES]
         if unknown:
             raise ValueError(f"unknown parameter kind {unknown[0]!r}")
         self.required = required
@@ -92,21 +85,22 @@ class Param:
         self.render = render if render is not None else "steps" not in self.kinds
         self.choices = choices
         self.parser = parse
+        #: Whether `parse()` does more than return the value.
+        self.parses = parse is not None or any(k in _PARSERS for k in self.kinds)
+        # `accepts` in one isinstance: the types of the kinds, and whether a bool
+        # may pass as one (it is an int, but not an "integer" or a "number").
+        self._types = tuple({t for k in self.kinds for t in _TYPES[k]})
+        self._bools = "boolean" in self.kinds or "any" in self.kinds
 
     def accepts(self, value: Any) -> bool:
         if self.choices is not None and value not in self.choices:
             return False
-        return any(_CHECKS[k](value) for k in self.kinds)
+        return isinstance(value, self._types) and (self._bools or value.__class__ is not bool)
 
     def describe(self) -> str:
         if self.choices is not None:
             return " or ".join(repr(c) for c in self.choices)
         return " or ".join(self.kinds)
-
-    @property
-    def parses(self) -> bool:
-        """Whether `parse()` does more than return the value."""
-        return self.parser is not None or any(k in _PARSERS for k in self.kinds)
 
     def parse(self, value: Any) -> Any:
         """`value` (accepted, with nothing left to render) as the command uses it.
@@ -117,7 +111,7 @@ class Param:
         """
         parser = self.parser
         if parser is None:
-            parser = next((_PARSERS[k] for k in self.kinds if k in _PARSERS and _CHECKS[k](value)), None)
+            parser = next((_PARSERS[k] for k in self.kinds if k in _PARSERS and isinstance(value, _TYPES[k])), None)
             if parser is None:
                 return value
         try:

@@ -89,18 +89,17 @@ class StepCompiler:
         `defaults` (a dict) are the provider's defaults; by default the compiler's.
         """
         data = step.data
-        prefix = f"step {step.label}"
         if "type" not in data:
             hint = did_you_mean("type", [str(k) for k in data]) if data else ""
-            return None, [(step.line, f"{prefix}: missing 'type'{hint}")]
+            return None, [(step.line, f"step {step.label}: missing 'type'{hint}")]
         try:
             spec = self.registry.resolve(data.get("provider"), data["type"])
         except LookupError as exc:
-            return None, [(step.line, f"{prefix}: {exc}")]
+            return None, [(step.line, f"step {step.label}: {exc}")]
         if defaults is None:
             defaults = self.defaults.get(spec.provider)
         messages, templated, parsed = examine(spec, data, defaults=defaults)
-        problems = [(step.line, f"{prefix}: {message}") for message in messages]
+        problems = [(step.line, f"step {step.label}: {message}") for message in messages] if messages else []
         for name in spec.step_lists:
             if isinstance(data.get(name), list):
                 problems.extend(self._compile_sub_steps(step, data[name]))
@@ -179,7 +178,7 @@ def examine(spec: CommandSpec, data: dict, rendered: bool = False, defaults: Any
         return [], templated, NOTHING_PARSED
     supplied = defaults if isinstance(defaults, dict) else {}
     messages = [f"{spec.type}: missing parameter {name!r}" for name in spec.required
-                if name not in data and name not in supplied]
+                if name not in data and name not in supplied] if spec.required else []
     templated = []
     parsed = None
     allowed = spec.allowed
