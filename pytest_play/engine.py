@@ -67,7 +67,7 @@ class Engine:
 
     def execute_command(self, command: Mapping[str, Any], **kwargs) -> Any:
         """Run one step given as a mapping; `kwargs` are visible to its expressions."""
-        if isinstance(command, Step):
+        if isinstance(command, (Step, CompiledStep)):
             return self.run_step(command, **kwargs)
         if not isinstance(command, dict):
             raise StepError(f"a step must be a mapping with a 'type', not {type(command).__name__}")
@@ -137,7 +137,7 @@ class Engine:
             if "skip_condition" in data and self._skip(data["skip_condition"], kwargs):
                 outcome = "skipped by skip_condition"
                 return None
-            command = self._render(data, spec, templated, checked)
+            command = self._render(data, spec, templated, checked, compiled.templates)
             result = getattr(self.provider(spec.provider_class), spec.method)(command, **kwargs)
             outcome = "ok"
             return result
@@ -223,14 +223,15 @@ class Engine:
             spec = self.registry.resolve(data.get("provider"), data.get("type"))
         except LookupError as exc:
             raise StepError(str(exc)) from None
-        problems, templated, parsed = examine(spec, data, defaults=self.variables.get(spec.provider))
+        problems, templated, parsed, templates = examine(spec, data, defaults=self.variables.get(spec.provider))
         if problems:
             raise StepError("; ".join(problems))
-        return CompiledStep(step, shared_plan(spec, templated), parsed)
+        return CompiledStep(step, shared_plan(spec, templated), parsed, templates)
 
-    def _render(self, data: dict, spec: CommandSpec, templated: tuple[str, ...], checked: tuple[str, ...]) -> dict:
+    def _render(self, data: dict, spec: CommandSpec, templated: tuple[str, ...], checked: tuple[str, ...],
+                templates: Mapping[str, tuple]) -> dict:
         if templated:
-            command = templating.render(data, self.variables, skip=spec.raw_keys, text=spec.text_keys)
+            command = templating.render_step(data, self.variables, templates, skip=spec.raw_keys, text=spec.text_keys)
         else:
             command = dict(data)
         defaults = self.variables.get(spec.provider)

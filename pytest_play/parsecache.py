@@ -22,8 +22,10 @@ FORMAT = 2
 _SUFFIXES = (".yml", ".yaml")
 
 
-def _cache_path(path: Path) -> Path:
-    return path.parent / "__pycache__" / f"{path.name}.play-{FORMAT}.pickle"
+def _cache_path(path: Path) -> str:
+    # os.path, not pathlib: this runs once per collected file
+    directory, name = os.path.split(path)
+    return os.path.join(directory, "__pycache__", f"{name}.play-{FORMAT}.pickle")
 
 
 def _key(data: bytes) -> bytes:
@@ -33,7 +35,7 @@ def _key(data: bytes) -> bytes:
 
 def load(path: Path, data: bytes) -> Any | None:
     """The cached documents of `path` if they were parsed from these very bytes."""
-    if path.suffix not in _SUFFIXES:
+    if not os.fspath(path).endswith(_SUFFIXES):
         return None
     try:
         with open(_cache_path(path), "rb") as file:
@@ -44,17 +46,17 @@ def load(path: Path, data: bytes) -> Any | None:
 
 
 def store(path: Path, data: bytes, documents: Any) -> None:
-    if path.suffix not in _SUFFIXES or sys.dont_write_bytecode:
+    if sys.dont_write_bytecode or not os.fspath(path).endswith(_SUFFIXES):
         return
     target = _cache_path(path)
-    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    temporary = f"{target}.{os.getpid()}.tmp"
     try:
-        target.parent.mkdir(exist_ok=True)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(temporary, "wb") as file:
             pickle.dump((_key(data), documents), file, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, target)  # readers never see half a file, even under xdist
     except (OSError, pickle.PicklingError, RecursionError):
         try:
-            temporary.unlink()
+            os.unlink(temporary)
         except OSError:
             pass

@@ -101,6 +101,11 @@ def render_string(text: str, variables: Mapping[str, Any]) -> Any:
     parts = compile_template(text)
     if parts is None:
         return text
+    return render_parts(parts, variables)
+
+
+def render_parts(parts: tuple, variables: Mapping[str, Any]) -> Any:
+    """The value of a compiled template (see `compile_template`)."""
     if len(parts) == 1 and not isinstance(parts[0], str):
         return _value_of(parts[0], variables)  # a whole-value reference keeps its type
     return "".join(part if isinstance(part, str) else _as_text(_value_of(part, variables)) for part in parts)
@@ -142,6 +147,25 @@ def render(value: Any, variables: Mapping[str, Any], skip: frozenset = frozenset
     if isinstance(value, list):
         return [render(v, variables) for v in value]
     return value
+
+
+def render_step(data: Mapping[str, Any], variables: Mapping[str, Any], templates: Mapping[str, tuple],
+                skip: frozenset = frozenset(), text: frozenset = frozenset()) -> dict:
+    """Like `render(data, variables, skip, text)`, using the templates of top-level
+    string values compiled before (`templates`, by key) instead of compiling them again."""
+    rendered = {}
+    for key, value in data.items():
+        parts = templates.get(key)
+        if parts is not None:
+            value = render_parts(parts, variables)
+            rendered[key] = _as_text(value) if key in text and not isinstance(value, str) else value
+        elif key in skip:
+            rendered[key] = value
+        elif key in text and isinstance(value, str):
+            rendered[key] = render_text(value, variables)
+        else:
+            rendered[key] = render(value, variables)
+    return rendered
 
 
 def needs_rendering(value: Any) -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 
 from .errors import ExpressionError, ScenarioError, did_you_mean
 from .loader import Scenario, Step, make_steps
+from .loader.yaml_lines import gc_paused
 from .protocol import ParameterError
 from .registry import CommandSpec, ProviderRegistry
 from .templating import compile_template, needs_rendering, references
@@ -32,12 +33,14 @@ class CompiledStep:
     `plan` is `(spec, templated, checked)`: the command, the keys whose values
     have something to render, and those of them to type-check once rendered.
     `parsed` holds the parameters their kind parsed (compiled expressions,
-    locators), for those with nothing to render.
+    locators), for those with nothing to render; `templates` the compiled
+    templates of the text values to render, so running only renders them.
     """
 
     step: Step
     plan: Plan
     parsed: Mapping[str, Any]
+    templates: Mapping[str, tuple]
 
     @property
     def spec(self) -> CommandSpec:
@@ -73,10 +76,11 @@ class StepCompiler:
         """
         problems: list[Problem] = []
         compiled = []
-        for step in scenario.steps:
-            step_compiled, step_problems = self.compile_step(step)
-            compiled.append(step_compiled)
-            problems.extend(step_problems)
+        with gc_paused():  # compiled steps and expressions: small objects, no cycles
+            for step in scenario.steps:
+                step_compiled, step_problems = self.compile_step(step)
+                compiled.append(step_compiled)
+                problems.extend(step_problems)
         if known_variables is not None:
             problems.extend(_undefined_references(scenario, set(known_variables)))
         if problems:
@@ -98,14 +102,14 @@ class StepCompiler:
             return None, [(step.line, f"step {step.label}: {exc}")]
         if defaults is None:
             defaults = self.defaults.get(spec.provider)
-        messages, templated, parsed = examine(spec, data, defaults=defaults)
+        messages, templated, parsed, templates = examine(spec, data, defaults=defaults)
         problems = [(step.line, f"step {step.label}: {message}") for message in messages] if messages else []
         for name in spec.step_lists:
             if isinstance(data.get(name), list):
                 problems.extend(self._compile_sub_steps(step, data[name]))
         if problems:
             return None, problems
-        compiled = CompiledStep(step, shared_plan(spec, templated), parsed)
+        compiled = CompiledStep(step, shared_plan(spec, templated), parsed, templates)
         self._known[id(data)] = compiled
         return compiled, problems
 
@@ -164,23 +168,24 @@ def check_parameters(spec: CommandSpec, data: dict, rendered: bool = False, defa
 
 
 def examine(spec: CommandSpec, data: dict, rendered: bool = False, defaults: Any = None,
-            ) -> tuple[list[str], tuple[str, ...], Mapping[str, Any]]:
-    """`(messages, templated keys, parsed parameters)` of one step, in one pass over it.
+            ) -> tuple[list[str], tuple[str, ...], Mapping[str, Any], Mapping[str, tuple]]:
+    """`(messages, templated keys, parsed parameters, templates)` of one step, in one pass over it.
 
     Templated keys are those with something to render (parameters the provider
-    renders itself excepted); parsed parameters are those a kind parses and that
-    have nothing to render. Rendered values are checked, never parsed.
+    renders itself excepted), and `templates` the compiled templates of those that
+    are text; parsed parameters are those a kind parses and that have nothing to
+    render. Rendered values are checked, never parsed.
     """
     params = spec.params
     raw_keys = spec.raw_keys
     if params is None:  # undeclared: anything goes
         templated = () if rendered else tuple(k for k, v in data.items() if needs_rendering(v))
-        return [], templated, NOTHING_PARSED
+        return [], templated, NOTHING_PARSED, NOTHING_PARSED
     supplied = defaults if isinstance(defaults, dict) else {}
     messages = [f"{spec.type}: missing parameter {name!r}" for name in spec.required
                 if name not in data and name not in supplied] if spec.required else []
     templated = []
-    parsed = None
+    parsed = templates = None
     allowed = spec.allowed
     for key, value in data.items():
         param = allowed.get(key)
@@ -192,9 +197,13 @@ def examine(spec: CommandSpec, data: dict, rendered: bool = False, defaults: Any
         if not rendered:
             if isinstance(value, str):
                 try:
-                    if compile_template(value) is not None:
+                    parts = compile_template(value)
+                    if parts is not None:
                         if key not in raw_keys:
                             templated.append(key)
+                            if templates is None:
+                                templates = {}
+                            templates[key] = parts
                         continue  # its type is known once rendered
                 except ExpressionError as exc:
                     messages.append(f"{spec.type}: parameter {key!r}: {exc}")
@@ -218,7 +227,8 @@ def examine(spec: CommandSpec, data: dict, rendered: bool = False, defaults: Any
             if parsed is None:
                 parsed = {}
             parsed[key] = value
-    return messages, tuple(templated), types.MappingProxyType(parsed) if parsed else NOTHING_PARSED
+    return (messages, tuple(templated), types.MappingProxyType(parsed) if parsed else NOTHING_PARSED,
+            types.MappingProxyType(templates) if templates else NOTHING_PARSED)
 
 
 def _show(value: Any) -> str:

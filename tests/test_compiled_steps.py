@@ -110,3 +110,18 @@ def test_an_expression_compiled_at_collection_is_not_compiled_again_when_run(mon
     monkeypatch.setattr("pytest_play.engine.compile_expression", lambda text: pytest.fail(f"compiled {text!r}"))
     engine.run_scenario(compiled.steps)
     assert engine.variables["x"] == 42
+
+
+def test_running_renders_the_templates_compiled_at_collection_without_compiling_them_again(monkeypatch):
+    from pytest_play import templating
+
+    _, (compiled, _) = compile_text("- {type: store_variable, name: x, expression: '6 * 7'}\n"
+                                    "- {type: assert, expression: '$x == 42', comment: 'x is $x'}\n")
+    assert compiled.steps[1].templates["expression"] == templating.compile_template("$x == 42")
+    compiled_again = []
+    real = templating.compile_template
+    monkeypatch.setattr(templating, "compile_template", lambda text: compiled_again.append(text) or real(text))
+    engine = Engine(REGISTRY, output=io.StringIO())
+    engine.run_scenario(compiled.steps)
+    assert "$x == 42" not in compiled_again and "x is $x" not in compiled_again
+    assert engine.variables["x"] == 42

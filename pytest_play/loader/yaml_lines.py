@@ -36,7 +36,7 @@ class YamlParser:
         try:
             if bound > _COMPOSER_SAFE:
                 _check_yaml_nesting(path, text)
-            with _gc_paused():  # a scenario is thousands of small objects and no cycles
+            with gc_paused():  # a scenario is thousands of small objects and no cycles
                 documents = self._load_all(text)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
@@ -134,7 +134,9 @@ class _LineLoader(_BaseLoader):
 
 
 @contextlib.contextmanager
-def _gc_paused():
+def gc_paused():
+    """No garbage collection while building many small objects that form no cycles
+    (each full pass would walk everything the session keeps)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
