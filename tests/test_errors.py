@@ -31,6 +31,8 @@ def run(pytester, *args):
      "test_bad.yml:1: step 1: assert: parameter 'expression': invalid expression '1 +': invalid syntax"),
     ("test_bad.yml", "- {type: wait_until, expression: 'True', sub_commands: [{type: exec, expression: 'a.__class__'}]}\n",
      "test_bad.yml:1: step 1.1: exec: parameter 'expression': access to attribute '__class__' is not allowed"),
+    ("test_bad.yml", "- {type: exec, expression: 'True', comment: {a: '${1x}'}}\n",
+     "test_bad.yml:1: step 1: exec: parameter 'comment': invalid reference ${1x}: it must start with a name"),
     ("test_bad.yml", "steps: 3\n", "test_bad.yml:1: 'steps' must be a list, not a number"),
     ("test_bad.yml", "", "test_bad.yml: no steps: the file is empty"),
     ("test_bad.yml", "a: 1\n---\n- {type: assert, expression: 'True'}\n",
