@@ -15,16 +15,22 @@ setup(
     # The lower bounds are what .ci/constraints-oldest.txt pins and `nox -s tests_oldest`
     # installs and tests on Python 3.11: raise a bound there and here together.
     install_requires=[
-        "pytest>=8,<10",
+        # 9.0: the short test summary shows a scenario's failure reason ("FAILED
+        # test_x.yml::test_x - test_x.yml:3: ..."); pytest 8 shows it only for a
+        # longrepr with a reprcrash, and pytest_play's repr_failure returns text.
+        "pytest>=9,<10",
         "pytest-variables>=3,<4",
         "PyYAML>=6,<7",
         "splinter>=0.21,<0.22",
-        "selenium>=4.20,<5",
+        # 4.32: RemoteConnection.client_config (providers/selenium/launch.py); 4.40: the
+        # suite reads a Chrome WebDriver's .options (tests/test_browser_launch.py).
+        "selenium>=4.40,<5",
         "requests>=2.31,<3",
         "jmespath>=1,<2",
-        "SQLAlchemy>=2,<3",
+        # 2.0.41: an unparsable URL's error no longer repeats the URL (and its password).
+        "SQLAlchemy>=2.0.41,<3",
         "paho-mqtt>=2,<3",
-        "websocket-client>=1.7,<2",
+        "websocket-client>=1.8,<2",  # selenium 4.40 requires ~=1.8
     ],
     extras_require={
         # pytest-splinter's browser fixtures and --splinter-* options; pytest-play
@@ -36,7 +42,7 @@ setup(
             "pytest-xdist>=3.5,<4",
             "pytest-repeat>=0.9.3,<1",
             "pytest-randomly>=3.15,<5",
-            "hypothesis>=6.100,<7",
+            "hypothesis>=6.139,<7",  # settings.get_current_profile_name (tests/hypothesis_profiles.py)
             "Flask>=3,<4",
             "flask-sock>=0.7,<1",
             "Werkzeug>=3,<4",
