@@ -76,9 +76,15 @@ def collection_context(config: pytest.Config) -> CollectionContext:
 def scenario_items(parent: pytest.Collector, compiled: CompiledScenario, count: int):
     """The items of a scenario: one per test data row, times `count` (pytest-repeat)."""
     scenario = compiled.scenario
+    stem = parent.path.stem
+    if count == 1 and not scenario.metadata.test_data:  # most files: one item, no id to work out
+        item = parametrized_function(ScenarioItem, parent, base=stem, params=None, callobj=run_scenario)
+        item.stash[SCENARIO] = (compiled, None)
+        add_markers(item, scenario)
+        yield item
+        return
     rows = list(scenario.metadata.test_data) or [None]
     ids = row_ids(rows)
-    stem = parent.path.stem
     for row, row_id in zip(rows, ids):
         for repetition in range(count):
             suffix = [row_id] if row_id else []

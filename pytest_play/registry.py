@@ -84,6 +84,7 @@ class ProviderRegistry:
         self._load_errors: dict[str, str] = {}
         self._commands: dict[type, dict[str, CommandSpec]] = {}
         self._by_type: dict[str, list[CommandSpec]] | None = None
+        self._resolved: dict[tuple[str | None, str], CommandSpec] = {}
 
     @classmethod
     def discover(cls) -> ProviderRegistry:
@@ -138,7 +139,18 @@ class ProviderRegistry:
         return self._by_type
 
     def resolve(self, provider: Any, type_: Any) -> CommandSpec:
-        """The command for a step's `provider` and `type`; raises LookupError with advice."""
+        """The command for a step's `provider` and `type`; raises LookupError with advice.
+
+        Resolved pairs are remembered: a suite names the same few commands thousands of times.
+        """
+        if provider.__class__ is str or provider is None:
+            spec = self._resolved.get((provider, type_)) if type_.__class__ is str else None
+            if spec is None:
+                spec = self._resolved[(provider, type_)] = self._resolve(provider, type_)
+            return spec
+        return self._resolve(provider, type_)
+
+    def _resolve(self, provider: Any, type_: Any) -> CommandSpec:
         if not isinstance(type_, str) or not type_:
             raise LookupError(f"'type' must be a command name, not {type_!r}")
         if provider is None:

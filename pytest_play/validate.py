@@ -8,6 +8,7 @@ their kinds (`Param.parse`). The loader's values are never written to.
 
 from __future__ import annotations
 
+import gc
 import types
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -15,7 +16,6 @@ from typing import Any
 
 from .errors import ExpressionError, ScenarioError, did_you_mean
 from .loader import Scenario, Step, make_steps
-from .loader.yaml_lines import gc_paused
 from .protocol import ParameterError
 from .registry import CommandSpec, ProviderRegistry
 from .templating import compile_template, needs_rendering, references
@@ -76,11 +76,16 @@ class StepCompiler:
         """
         problems: list[Problem] = []
         compiled = []
-        with gc_paused():  # compiled steps and expressions: small objects, no cycles
+        collecting = gc.isenabled()
+        gc.disable()  # compiled steps and expressions: small objects, no cycles
+        try:
             for step in scenario.steps:
                 step_compiled, step_problems = self.compile_step(step)
                 compiled.append(step_compiled)
                 problems.extend(step_problems)
+        finally:
+            if collecting:
+                gc.enable()
         if known_variables is not None:
             problems.extend(_undefined_references(scenario, set(known_variables)))
         if problems:
