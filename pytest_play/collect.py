@@ -214,7 +214,7 @@ class ScenarioItem(pytest.Function):
             return format_step_failure(error, self.config)
         if isinstance(error, (PlayError, CheckFailed)):
             return f"{display_path(self.config, self.path)}: {error}"
-        return super().repr_failure(excinfo, style=style)
+        return super().repr_failure(excinfo)  # pytest.Function's takes no style
 
 
 def failure_secrets(error: BaseException | None) -> set[str]:
