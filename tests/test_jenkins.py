@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from pytest_play import jenkins
-from pytest_play.jenkins import PARAMETERS, ParameterError, Places, build_command
+from pytest_play.jenkins import PARAMETERS, Limits, ParameterError, Places, build_command
 
 REPORT_ARGS = ["--junitxml", "build/junit.xml", "-o", "junit_logging=all",
                "--splinter-screenshot-dir", "build/screenshots"]
@@ -249,6 +249,26 @@ def test_play_without_a_workspace_goes_to_a_private_temporary_directory(form, mo
     assert path.parent.parent == temp / f"pytest-play-of-{getpass.getuser()}"
     assert stat.S_IMODE(path.parent.parent.stat().st_mode) == 0o700
     assert not (form / "build" / "play").exists()
+
+
+def test_play_runs_under_limits_the_job_may_change_and_a_run_without_play_has_none(form):
+    play = {"PLAY": PLAY_LIST, "WORKSPACE": str(form)}
+    command = build_command(play, PLACES)
+    assert command.limits == Limits(cpu_seconds=300, memory_mb=2048, wall_seconds=600)
+    assert command.notes[-1] == "PLAY: limits: CPU 300 s and memory 2048 MB a process, wall clock 600 s"
+    command = build_command({**play, "PLAY_CPU_SECONDS": "0", "PLAY_MEMORY_MB": "", "PLAY_WALL_SECONDS": " 30 "},
+                            PLACES)
+    assert command.notes[-1] == "PLAY: limits: CPU none and memory 2048 MB a process, wall clock 30 s"
+    assert build_command({"PLAY_WALL_SECONDS": "x"}, PLACES).limits is None
+
+
+def test_bad_limits_are_reported_with_the_other_bad_parameters(form):
+    assert error(PLAY=PLAY_LIST, WORKSPACE=str(form), COUNT="0", PLAY_CPU_SECONDS="1.5",
+                 PLAY_WALL_SECONDS="-3").splitlines() == [
+        "COUNT=0: expected a whole number >= 1",
+        "PLAY_CPU_SECONDS=1.5: expected a whole number >= 0",
+        "PLAY_WALL_SECONDS=-3: expected a whole number >= 0",
+    ]
 
 
 @pytest.mark.parametrize(("text", "message"), [
