@@ -1,4 +1,5 @@
-"""Pasted runs end: the Jenkins runner's CPU, memory and wall-clock limits.
+"""Pasted runs end: the Jenkins runner's CPU, memory and wall-clock limits, and
+browser regular expressions bounded by their step's timeout.
 
 Each run is a real `python -m pytest_play.jenkins` process with its own HOME;
 every process it starts inherits that HOME, which is how leftovers are found.
@@ -14,8 +15,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from test_selenium_provider import BROWSER, browser_processes_left
 
 from pytest_play.jenkins import PARAMETERS
+from pytest_play.providers.selenium.locators import script_body
 
 INNER = ["-p", "no:randomly", "-p", "no:hypothesispytest", "-p", "no:benchmark"]
 LIMITS = ("PLAY_CPU_SECONDS", "PLAY_MEMORY_MB", "PLAY_WALL_SECONDS")
@@ -169,3 +172,49 @@ def test_the_wall_clock_limit_leaves_no_browser_behind(tmp_path):
                                    PLAY_WALL_SECONDS="8", **browser_form(tmp_path))
     assert (code, stderr[-1]) == (124, "pytest_play.jenkins: PLAY: stopped after the wall-clock limit of 8 s")
     assert seconds < 20
+
+
+# --- regular expressions in browser checks ----------------------------------------------------
+
+SLOW = "(a*)*b"  # backtracks for ages on a long run of a's with no b
+LONG_TITLE = "- {type: eval, script: \"document.title = 'a'.repeat(40)\"}\n"
+
+
+def test_a_catastrophic_regular_expression_fails_within_its_step_timeout(pytester, demo_server):
+    home = '- {type: get, url: "$base_url"}\n'
+    pytester.makefile(
+        ".yml",
+        test_assert=home + LONG_TITLE + f"- {{type: assertTitle, title: '{SLOW}', exact: false, timeout: 0.5}}\n",
+        test_wait=home + LONG_TITLE + f"- {{type: waitForTitle, title: '{SLOW}', exact: false, timeout: 0.5}}\n",
+        test_verify=home + "- {type: eval, script: \"document.querySelector('#title').textContent = 'a'.repeat(40)\"}\n"
+                    f"- {{type: verifyText, locator: {{type: id, value: title}}, text: '{SLOW}', timeout: 0.5}}\n"
+                    "- {type: assert, expression: 'True', comment: goes on}\n",
+        test_store=home + "- {type: eval, script: \"document.body.textContent = 'a'.repeat(40)\"}\n"
+                   f"- {{type: storeTextPresent, text: '{SLOW}', variable: found, timeout: 0.5}}\n",
+    )
+    pytester.makefile(".yml", vars=f"base_url: {demo_server.url}\n")
+    # In a process of its own: without the bound, each of the four would search for ages.
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "--variables", "vars.yml", *BROWSER, timeout=60)
+    assert not browser_processes_left(pytester.path)
+    result.assert_outcomes(failed=4)
+    seen = "last seen: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', still being searched when the time ran out"
+    result.stdout.fnmatch_lines_random([
+        f"  expected the title to match '{SLOW}' within 0.5s; {seen}",
+        f"  timed out after 0.5s waiting for the title to match '{SLOW}'; {seen}",
+        f"*expected the text of id 'title' to match '{SLOW}' within 0.5s; {seen}",
+        f"  timed out after 0.5s waiting for the page text to match '{SLOW}'; {seen}",
+    ])
+    # The step ends when its timeout does: the time between the read and the end is the regex's.
+    durations = [float(line.split(" failed in ")[1].split()[0]) for line in result.stdout.lines
+                 if "Title: failed in" in line and line.endswith(" ms")]
+    assert len(durations) == 2 and all(500 <= ms < 1500 for ms in durations), durations
+
+
+def test_a_long_script_is_read_in_linear_time():
+    # `[\s;]+$` and `[\n...]\s*return` took seconds for 20,000 characters: quadratic.
+    for script in ["1" + " " * 200_000 + "+ 1", ";" + "\n" * 200_000 + "x", "a" + ";\n" * 100_000]:
+        began = time.monotonic()
+        script_body(script)
+        assert time.monotonic() - began < 0.5
+    assert script_body("x;  ; ;\n ") == "return (\nx\n);"
+    assert script_body("if (a) {\n \t return 1\n}") == "if (a) {\n \t return 1\n}"

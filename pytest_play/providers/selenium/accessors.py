@@ -15,18 +15,21 @@ Comparison rule (see the provider's docstring): accessors whose expected key is
 (play_selenium's `verifyText`), unless `exact: true`; the others compare exactly
 (Selenium Builder), unless `exact: false`, which searches a regular expression.
 A value accessor needs its subject to exist: a missing element or cookie fails
-the check whether or not it is negated.
+the check whether or not it is negated. A regular expression gets the time left
+of its step: one still searching when it runs out ends the wait (`(a*)*b` would
+backtrack for ages).
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ...errors import CheckFailed, StepError
-from ...waiting import WaitTimeout, describe, poll
+from ...waiting import WaitTimeout, alarm, describe, poll
 from .. import Param
 from .locators import STALE, Missing, Shown, find, js_text, parse_locator, stale_error
 
@@ -165,18 +168,39 @@ def _relation(accessor: Accessor, command: dict) -> str:
     return f"{negation}to {'be' if _exact(accessor, command) else 'match'} {expected!r}"
 
 
-def _matcher(accessor: Accessor, command: dict) -> Callable[[Any], bool]:
+def _matcher(accessor: Accessor, command: dict, timeout: float | None = None) -> Callable[[Any], bool]:
+    """The check of `command`; a regular expression may search until `timeout` from now."""
     if accessor.yes_no:
         return bool
     expected = command[accessor.expected]
     if _exact(accessor, command):
         wanted = js_text(expected)
         return lambda actual: js_text(actual) == wanted
-    try:
-        pattern = re.compile(js_text(expected))
-    except re.error as exc:
-        raise StepError(f"invalid regular expression {expected!r}: {exc}") from None
-    return lambda actual: pattern.search(js_text(actual)) is not None
+    deadline = time.monotonic() + timeout if timeout else None
+    with alarm(timeout, lambda: _out_of_time(accessor, command, timeout, None)):
+        try:
+            pattern = re.compile(js_text(expected))
+        except re.error as exc:
+            raise StepError(f"invalid regular expression {expected!r}: {exc}") from None
+
+    def search(actual: Any) -> bool:
+        text = js_text(actual)
+        left = max(deadline - time.monotonic(), 0.001) if deadline else None
+        with alarm(left, lambda: _out_of_time(accessor, command, timeout, text)):
+            return pattern.search(text) is not None
+
+    return search
+
+
+def _out_of_time(accessor: Accessor, command: dict, timeout: float, text: str | None) -> WaitTimeout:
+    """What `poll` raises when the time runs out, raised while the pattern is compiled or searches `text`."""
+    seen = Shown("nothing: the pattern was still being compiled" if text is None
+                 else f"{describe(text)}, still being searched when the time ran out")
+    return WaitTimeout(f"timed out after {timeout:g}s waiting for {_what(accessor, command)}; last seen: {seen}", seen)
+
+
+def _what(accessor: Accessor, command: dict) -> str:
+    return f"{accessor.subject(command)} {_relation(accessor, command)}"
 
 
 def _shown(accessor: Accessor, actual: Any) -> Any:
@@ -207,11 +231,11 @@ def _reader(provider, accessor: Accessor, command: dict, check: Callable[[Any], 
 
 def run_check(provider, accessor: Accessor, verb: str, command: dict) -> None:
     """assertX / verifyX / waitForX."""
-    matches = _matcher(accessor, command)
+    timeout = provider.timeout(command)
+    matches = _matcher(accessor, command, timeout)
     negated = bool(command.get("negated"))
     attempt = _reader(provider, accessor, command, lambda actual: matches(actual) != negated)
-    what = f"{accessor.subject(command)} {_relation(accessor, command)}"
-    timeout = provider.timeout(command)
+    what = _what(accessor, command)
     try:
         poll(attempt, timeout=timeout, interval=provider.interval, waiting_for=what)
     except WaitTimeout as expired:  # this check's timeout (the scenario's is a plain PlayTimeout)
@@ -232,11 +256,13 @@ def run_store(provider, accessor: Accessor, command: dict) -> Any:
     yes_no = accessor.yes_no or accessor.name == "TextPresent"
     if negated and not yes_no:
         raise StepError(f"store{accessor.name}: 'negated' applies only to yes/no values")
+    timeout = provider.timeout(command)
+    matches = _matcher(accessor, command, timeout) if yes_no else None
     attempt = _reader(provider, accessor, command, None)
-    value = poll(attempt, timeout=provider.timeout(command), interval=provider.interval,
+    value = poll(attempt, timeout=timeout, interval=provider.interval,
                  waiting_for=f"{accessor.subject(command)} to be available")
-    if yes_no:
-        value = _matcher(accessor, command)(value) != negated
+    if matches is not None:
+        value = matches(value) != negated
     provider.engine.update_variables({command["variable"]: value})
     return value
 

@@ -60,8 +60,10 @@ const end = html.indexOf('>');
 return end < 0 ? html : html.slice(0, end + 1);
 """
 _MAX_TAG = 120
-# A `return` statement: at the start, or after ; { } ) or a newline.
-_RETURN = re.compile(r"(?:^|[;{}\n)]|\belse)\s*return\b")
+# A `return` statement: at the start, or after ; { } ) or a newline.  Scripts
+# are scenario text: each run of spaces is read from one place only (linear time).
+_RETURN = re.compile(r"(?:^|[;{})]|\belse)\s*return\b|\n[^\S\n]*return\b")
+_TRAILING = re.compile(r"[\s;]*")  # matched on the reversed script: `[\s;]+$` is quadratic
 # Scripts starting like this are statements, not an expression.
 _STATEMENT = re.compile(r"^(?:var|let|const|if|for|while|do|try|throw|function|class|switch)\b")
 _QUOTES = "'\"`"
@@ -200,7 +202,8 @@ STALE = Shown("an element that the page replaced (stale); finding it again")
 def script_body(script: str) -> str:
     """A function body for `execute_script`: statements (a `return`, several
     statements, a declaration...) run as written; an expression's value is returned."""
-    expression = re.sub(r"[\s;]+$", "", script.strip())
+    stripped = script.strip()
+    expression = stripped[:len(stripped) - _TRAILING.match(stripped[::-1]).end()]
     if _RETURN.search(expression) or _STATEMENT.match(expression) or _has_statement_separator(expression):
         return script
     return f"return (\n{expression}\n);"
