@@ -174,6 +174,16 @@ def test_the_wall_clock_limit_leaves_no_browser_behind(tmp_path):
     assert seconds < 20
 
 
+
+@needs_chromium
+def test_a_browser_run_stopped_by_the_cpu_limit_leaves_no_browser_behind(tmp_path):
+    # pytest dies of SIGXCPU without quitting its browser: the runner kills the group.
+    busy = ("- {type: while, expression: 'True', timeout: 60,"
+            " sub_commands: [{type: exec, expression: 'sum(range(100000))'}]}\n")
+    code, _, stderr, seconds = run(tmp_path, BROWSER_STEPS + busy, PLAY_CPU_SECONDS="5", **browser_form(tmp_path))
+    assert (code, stderr[-1]) == (152, "pytest_play.jenkins: PLAY: stopped after the CPU limit of 5 s")
+    assert seconds < 30
+
 # --- regular expressions in browser checks ----------------------------------------------------
 
 SLOW = "(a*)*b"  # backtracks for ages on a long run of a's with no b
