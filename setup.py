@@ -8,7 +8,7 @@ setup(
     description="pytest plugin: test scenarios as JSON/YAML steps for browser, HTTP, SQL and messaging",
     long_description=Path(__file__).with_name("README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
-    license="Apache-2.0",
+    license="Apache-2.0",  # an SPDX expression: setuptools warns about a license classifier too
     packages=find_packages(include=["pytest_play", "pytest_play.*"]),
     package_data={"pytest_play": ["py.typed"]},
     python_requires=">=3.10",
@@ -74,6 +74,5 @@ setup(
     classifiers=[
         "Framework :: Pytest",
         "Programming Language :: Python :: 3",
-        "License :: OSI Approved :: Apache Software License",
     ],
 )
