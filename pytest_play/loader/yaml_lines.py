@@ -26,7 +26,7 @@ class YamlParser:
     implicit tag of each short plain scalar (scenarios repeat the same keys)."""
 
     def __init__(self):
-        self.resolved: dict[tuple, str] = {}
+        self.resolved: dict[str, str] = {}
 
     def parse(self, path: Path, text: str) -> list:
         """The documents of `text`; ScenarioError (with the line) when it is not valid."""
@@ -78,17 +78,21 @@ class _LineLoader(_BaseLoader):
     dates) and unusual tags go through PyYAML's safe constructors.
     """
 
-    resolved: dict[tuple, str]  # plain scalar -> its implicit tag (YamlParser's)
+    resolved: dict[str, str]  # plain scalar -> its implicit tag (YamlParser's)
 
     def resolve(self, kind, value, implicit):
-        if kind is not yaml.ScalarNode or len(value) > 64:
+        # Without path resolvers (a safe loader has none), a scalar's tag depends only on
+        # its text when it is plain, and is always `str` when it is quoted.
+        if kind is not yaml.ScalarNode or self.yaml_path_resolvers:
             return super().resolve(kind, value, implicit)
-        key = (value, implicit)
-        tag = self.resolved.get(key)
+        if not implicit[0]:
+            return _STR
+        resolved = self.resolved
+        tag = resolved.get(value)
         if tag is None:
             tag = super().resolve(kind, value, implicit)
-            if len(self.resolved) < _MAX_RESOLVED:
-                self.resolved[key] = tag
+            if len(value) <= 64 and len(resolved) < _MAX_RESOLVED:
+                resolved[value] = tag
         return tag
 
     def construct_document(self, node):
