@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from .engine import Engine
 from .errors import CheckFailed, PlayError, ScenarioError, StepFailure
-from .loader import Scenario, ScenarioLoader, Step
+from .ids import row_ids
+from .loader import Scenario, ScenarioLoader
 from .pytest_ids import parametrized_function
-from .secrets import is_secret_name, secret_values, without_url_passwords
+from .report import display_path, format_step_failure
+from .secrets import secret_values
 from .validate import CompiledScenario, StepCompiler, provider_defaults
 from .variables import scenario_variables, session_variables
 
@@ -104,37 +103,6 @@ def repeat_count(config: pytest.Config) -> int:
     except (ValueError, TypeError):
         return 1
     return max(count, 1)
-
-
-def row_ids(rows: list[dict | None]) -> list[str]:
-    """Readable ids from an explicit `id` or the row's values, leaving secrets out."""
-    ids = [_row_id(row, number) for number, row in enumerate(rows)]
-    seen: dict[str, int] = {}
-    for id_ in ids:
-        seen[id_] = seen.get(id_, 0) + 1
-    counters: dict[str, int] = {}
-    unique = []
-    for id_ in ids:
-        if seen[id_] > 1:
-            counters[id_] = counters.get(id_, -1) + 1
-            id_ = f"{id_}{counters[id_]}"
-        unique.append(id_)
-    return unique
-
-
-def _row_id(row: dict | None, number: int) -> str:
-    if row is None:
-        return ""
-    if "id" in row and row["id"] is not None:
-        return _id_text(row["id"])
-    parts = [_id_text(value) for key, value in row.items()
-             if not is_secret_name(key) and isinstance(value, (str, int, float, bool)) and str(value) != ""]
-    return "-".join(parts) or f"test_data{number}"
-
-
-def _id_text(value: Any) -> str:
-    text = without_url_passwords(str(value))
-    return text.encode("ascii", "backslashreplace").decode("ascii").replace(" ", "_")
 
 
 def add_markers(item: pytest.Item, scenario: Scenario) -> None:
@@ -244,47 +212,3 @@ class BrokenScenario(pytest.Item):
 
     def repr_failure_text(self) -> str:
         return self.error.format(display_path(self.config, self.path))
-
-
-def display_path(config: pytest.Config, path: Path) -> str:
-    try:
-        return os.path.relpath(path, config.invocation_params.dir)
-    except ValueError:
-        return str(path)
-
-
-def format_step_failure(failure: StepFailure, config: pytest.Config) -> str:
-    step: Step = failure.step
-    where = f"{display_path(config, step.path)}:{step.line}" if step.line else display_path(config, step.path)
-    comment = f" ({step.comment})" if step.comment else ""
-    lines = [f"{where}: step {step.label}{comment} failed", f"  step: {_compact(failure.rendered)}"]
-    cause = failure.cause
-    lines.append(f"  {_cause_text(cause)}")
-    for name, value in getattr(cause, "details", {}).items():
-        lines.append(f"    {name} = {_short(value)}")
-    return "\n".join(lines)
-
-
-def _cause_text(cause: BaseException) -> str:
-    message = str(cause).strip()
-    if isinstance(cause, PlayError):
-        return message.replace("\n", "\n  ")
-    name = "AssertionError" if isinstance(cause, AssertionError) else type(cause).__name__
-    first = message.splitlines()[0] if message else ""
-    return f"{name}: {first}" if first else name
-
-
-def _compact(command: Any) -> str:
-    if not isinstance(command, dict):
-        return _short(command)
-    shown = {k: v for k, v in command.items() if k != "comment"}
-    try:
-        text = json.dumps(shown, default=repr, ensure_ascii=False)
-    except (TypeError, ValueError):
-        text = repr(shown)
-    return text if len(text) <= 500 else text[:497] + "..."
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 200 else text[:197] + "..."
