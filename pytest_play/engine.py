@@ -21,6 +21,7 @@ from .expressions import Expression, compile_expression, make_lookup
 from .loader import ScenarioLoader, Step, make_steps
 from .registry import CommandSpec, ProviderRegistry
 from .secrets import Masker, secret_values
+from .trust import TRUSTED, Policy
 from .validate import (NOTHING_PARSED, CompiledStep, StepCompiler, check_parameters, examine, provider_defaults,
                        shared_plan)
 from .waiting import alarm
@@ -31,7 +32,8 @@ class Engine:
 
     def __init__(self, registry: ProviderRegistry, variables: dict | None = None, *, request=None,
                  compiler: StepCompiler | None = None, loader: ScenarioLoader | None = None,
-                 declared_secrets: Iterable[str] = (), path: Path | None = None, output=None):
+                 declared_secrets: Iterable[str] = (), path: Path | None = None, output=None,
+                 policy: Policy = TRUSTED):
         self.registry = registry
         self.variables = {} if variables is None else variables
         self.request = request
@@ -39,6 +41,7 @@ class Engine:
         self.loader = loader if loader is not None else ScenarioLoader()
         self.declared_secrets = set(declared_secrets)
         self.path = Path(path) if path else None
+        self.policy = policy
         self.current_step: Step | None = None
         self.soft_failures: list[str] = []
         self.include_chain: list[Path] = [self.path] if self.path else []
@@ -92,7 +95,7 @@ class Engine:
         self.run_steps(scenario.steps)
 
     def get_file_contents(self, *parts: str) -> str:
-        return Path(*parts).read_text(encoding="utf-8")
+        return self.policy.readable(Path(*parts)).read_text(encoding="utf-8")
 
     # --- running ------------------------------------------------------------
 
@@ -257,7 +260,7 @@ class Engine:
     def include(self, reference: str) -> None:
         """Run the steps of another scenario file, sharing this test's variables."""
         base = self.include_chain[-1].parent if self.include_chain else Path.cwd()
-        path = resolve_path(reference, base)
+        path = self.policy.includable(resolve_path(reference, base))
         chain = self.include_chain
         if path in chain:
             shown = " -> ".join(str(p) for p in chain + [path])

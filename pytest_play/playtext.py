@@ -9,32 +9,35 @@ from Jenkins (`python -m pytest_play.jenkins` with PLAY) or from any CI:
 The scenario is checked before the session starts: a broken one stops pytest
 with `ERROR: --play-text line 4: ...` (exit code 4) and no traceback.  Pasted
 text is written verbatim (so its line numbers stay valid) to
-`$WORKSPACE/build/play/test_play.json|yml`, or to a private temporary
-directory when `WORKSPACE` is not set; never next to the committed scenarios.
+`<build>/play/test_play.json|yml`, the build folder being `$WORKSPACE/build`
+(else `./build`); never next to the committed scenarios.
 
 Then that file is the session's only argument, so only it is collected, by the
 same `ScenarioFile` as a committed scenario: same items, same reports, same
 `file:line` errors.  `--play-file` also accepts a name not starting with `test_`.
+
+Pasted text is untrusted (docs/trust.md): when a scenario is chosen here, every
+test of the session runs under `session_policy`, the untrusted `trust.Policy`.
 """
 
 from __future__ import annotations
 
-import getpass
-import hashlib
 import json
 import os
-import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from .errors import ScenarioError
 from .loader import SCENARIO_SUFFIXES, Scenario, is_scenario_file, load_scenario, load_text
 from .registry import ProviderRegistry
+from .trust import TRUSTED, Policy, build_folder
 from .validate import validate_scenario
 
 PLAY_STEM = "test_play"
-WORKSPACE_SUBDIR = Path("build", "play")  # `build/` is git-ignored and not recursed into by pytest
+PLAY_SUBDIR = "play"  # inside the build folder, which is git-ignored and not recursed into by pytest
 CHOSEN = pytest.StashKey[Path]()
 
 
@@ -156,23 +159,9 @@ def suffix_for(text: str) -> str:
 
 
 def play_directory(text: str, environ=None) -> Path:
-    """Where pasted text goes: the build workspace, else a private temporary directory."""
-    environ = os.environ if environ is None else environ
-    workspace = environ.get("WORKSPACE")
-    if workspace:
-        return Path(workspace).absolute() / WORKSPACE_SUBDIR
-    # Named after the content: xdist workers find the controller's file, and two
-    # runs with different texts don't overwrite each other.
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-    return _private_temp_root() / digest
-
-
-def _private_temp_root() -> Path:
-    root = Path(tempfile.gettempdir()) / f"pytest-play-of-{getpass.getuser()}"
-    root.mkdir(mode=0o700, exist_ok=True)
-    if root.is_symlink() or root.stat().st_uid != os.getuid():
-        raise pytest.UsageError(f"{root} is not a directory owned by you: remove it and retry")
-    return root
+    """Where pasted text goes: `play/` in the build folder (`$WORKSPACE/build`, else `./build`),
+    the only folder its steps may touch."""
+    return build_folder(environ) / PLAY_SUBDIR
 
 
 def write_scenario(text: str, environ=None) -> Path:
@@ -188,6 +177,16 @@ def write_scenario(text: str, environ=None) -> Path:
     partial.write_text(text, encoding="utf-8")
     os.replace(partial, path)
     return path
+
+
+def session_policy(config: pytest.Config, variables: Mapping[str, Any]) -> Policy:
+    """The untrusted policy when the session runs a chosen (pasted) scenario, else `TRUSTED`.
+
+    Pasted text may include the scenario files of the build folder and of the rootdir.
+    """
+    if config.stash.get(CHOSEN, None) is None:
+        return TRUSTED
+    return Policy.untrusted(variables, include_roots=[config.rootpath.resolve()])
 
 
 def _same_file(a: Path, b: Path) -> bool:

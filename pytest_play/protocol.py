@@ -24,6 +24,7 @@ from .expressions import compile_expression
 if TYPE_CHECKING:  # pragma: no cover - for the annotations only
     from .loader import Step
     from .secrets import Masker
+    from .trust import Policy
 
 __all__ = ["BaseProvider", "EngineProtocol", "Param", "ParameterError", "command"]
 
@@ -156,6 +157,11 @@ class EngineProtocol(Protocol):
     #: The pytest `FixtureRequest` of the test (fixtures, `config`, `node`), or None
     #: when the engine runs outside pytest.
     request: Any
+    #: What the steps may touch (`trust.Policy`): ask `readable(path)`, `writable(path)`,
+    #: `reachable(url)`, `database(url)` before reading or writing a file or reaching the
+    #: network; each returns the checked value or raises `trust.Refused`. Committed
+    #: scenarios get a policy that allows everything, pasted ones the untrusted policy.
+    policy: Policy
 
     def update_variables(self, extra_variables: Mapping[str, Any]) -> None:
         """Set (or replace) variables: later steps see them as `$name` and in expressions."""

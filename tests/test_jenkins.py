@@ -4,14 +4,11 @@ The form's mapping is tested on `build_command` with a fake environment; the
 command line, PLAY and the reports are tested in real pytest sessions.
 """
 
-import getpass
 import os
 import re
 import shlex
-import stat
 import subprocess
 import sys
-import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -240,15 +237,12 @@ def test_play_pasted_with_windows_line_ends_keeps_its_lines(form):
     assert (form / "build" / "play" / "test_play.yml").read_text() == PLAY_YAML
 
 
-def test_play_without_a_workspace_goes_to_a_private_temporary_directory(form, monkeypatch, tmp_path_factory):
-    temp = tmp_path_factory.mktemp("tmp")
-    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+def test_play_without_a_workspace_goes_to_the_build_folder_of_the_working_directory(form, monkeypatch):
+    monkeypatch.delenv("WORKSPACE", raising=False)
     command = build_command({"PLAY": PLAY_LIST}, PLACES)
-    path = Path(command.args[-1])
-    assert path.is_absolute() and path.name == "test_play.json"
-    assert path.parent.parent == temp / f"pytest-play-of-{getpass.getuser()}"
-    assert stat.S_IMODE(path.parent.parent.stat().st_mode) == 0o700
-    assert not (form / "build" / "play").exists()
+    path = (form / command.args[-1]).resolve()
+    assert path == form.resolve() / "build" / "play" / "test_play.json"
+    assert path.is_file()
 
 
 def test_play_runs_under_limits_the_job_may_change_and_a_run_without_play_has_none(form):

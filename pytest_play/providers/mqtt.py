@@ -146,6 +146,7 @@ class MqttProvider(BaseProvider):
         """A paho client whose connection the broker accepted, with its network loop running."""
         mqtt = _paho()
         host, port, timeout, where = command["host"], _port(command), _timeout(command), _where(command)
+        self.engine.policy.allow(("mqtt", str(host).lower(), port), f"mqtt://{where}")
         client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, reconnect_on_failure=reconnect)
         client.reconnect_delay_set(*RECONNECT_DELAYS)
         client.connect_timeout = timeout or _LONGEST_CONNECT

@@ -22,6 +22,7 @@ take a connect timeout.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from typing import Any
@@ -31,6 +32,7 @@ import pytest
 from ..errors import StepError
 from ..secrets import MASK, Masker, is_secret_name, mask_url, masked_step, url_passwords
 from ..step_helpers import check_assertion, check_storing, store, timeout_seconds
+from ..trust import SqliteGuard
 from . import BaseProvider, Param, command
 
 CONNECT_TIMEOUT = 10
@@ -125,15 +127,35 @@ class SqlProvider(BaseProvider):
         from sqlalchemy import text
         from sqlalchemy.exc import SQLAlchemyError
 
+        policy = self.engine.policy
+        policy.database(url)
+        guard = None if policy.trusted else SqliteGuard()
         try:
             engine = engine_cache(self.engine.request.config).get(url, timeout)
             with engine.begin() as connection:
-                return Results.read(connection.execute(text(query), parameters))
+                with guarded(connection, guard):
+                    return Results.read(connection.execute(text(query), parameters))
         except ModuleNotFoundError as exc:
             raise StepError(f"can't load the database driver for {mask_url(url)}: {exc} (install it, or name "
                             "an installed driver in the URL, e.g. postgresql+psycopg://)") from None
         except (SQLAlchemyError, ValueError) as exc:
+            if guard is not None and guard.refused:
+                raise guard.error() from None
             raise StepError(hide_password(f"{mask_url(url)}: {error_text(exc)}", url)) from None
+
+
+@contextlib.contextmanager
+def guarded(connection, guard: SqliteGuard | None):
+    """Run the block with `guard` as the SQLite authorizer of `connection` (None: unguarded)."""
+    if guard is None or connection.dialect.name != "sqlite":  # other databases: network targets
+        yield
+        return
+    raw = connection.connection.driver_connection
+    raw.set_authorizer(guard)
+    try:
+        yield
+    finally:
+        raw.set_authorizer(None)
 
 
 class QueryResult:

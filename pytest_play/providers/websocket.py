@@ -53,6 +53,10 @@ class WebsocketProvider(BaseProvider):
         """Open a websocket to `options.url`; a connection already open to that URL is kept."""
         options = _options(command)
         url = options.pop("url")
+        policy = self.engine.policy
+        if not policy.trusted:
+            policy.reachable(url)
+            untrusted_options(options)
         if url in self._connections and self._connections[url].connected:
             return
         # Without one, websocket-client would wait forever; 0 asks for that.
@@ -168,6 +172,21 @@ def _options(command) -> dict:
         if key != "url" and key not in OPTIONS:
             raise StepError(f"unknown connect option {key!r}{did_you_mean(key, OPTIONS)}")
     return options
+
+
+# Options that name a file, a proxy or a socket setting: not for pasted scenarios.
+UNTRUSTED_REFUSED = frozenset(o for o in OPTIONS if o.startswith(("http_proxy", "proxy"))) | {"sslopt", "sockopt",
+                                                                                            "http_no_proxy"}
+
+
+def untrusted_options(options: dict) -> None:
+    """Refuse the options pasted text may not give, and follow no redirect (its target is unchecked)."""
+    from ..trust import Refused
+
+    refused = sorted(UNTRUSTED_REFUSED & set(options))
+    if refused:
+        raise Refused(f"may not give the websocket option {refused[0]!r} (a proxy, a file or a socket setting)")
+    options["redirect_limit"] = 0
 
 
 def _open(url: str, options: dict):

@@ -13,7 +13,8 @@ connections carry over; it is closed when the test ends. Every call has a
 timeout (`parameters.timeout`, else the variable `http_timeout`, else 30 s; 0
 means no limit), so a server that never answers can't hang the run. `response`
 is visible to `assertion` and `variable_expression`, and the command returns
-it. A failed step's error carries the exchange (method, URL, status, time,
+it, as plain data (`response.Response`: status, headers, body, `json()`), never
+the live requests objects. A failed step's error carries the exchange (method, URL, status, time,
 headers, start of the body) as its `response` context, credentials masked;
 the engine masks secret variables as well.
 """
@@ -30,6 +31,7 @@ from ...step_helpers import check_assertion, check_storing, difference, store
 from .. import BaseProvider, Param, command
 from .exchange import Exchange, root_cause
 from .options import DEFAULT_TIMEOUT, OPTIONS, request_options
+from .response import Response
 
 __all__ = ["DEFAULT_TIMEOUT", "OPTIONS", "HttpProvider"]
 
@@ -96,13 +98,17 @@ class HttpProvider(BaseProvider):
         check_storing(command, ("variable_expression", "jmespath"))
         parameters = command.get("parameters") or {}
         step = self.engine.current_step
-        options = request_options(parameters, self.engine.variables, step.path.parent if step is not None else None)
+        policy = self.engine.policy
+        options = request_options(parameters, self.engine.variables, step.path.parent if step is not None else None,
+                                  policy)
+        policy.reachable(command["url"])
         masker = self.engine.masker(step_credentials(parameters))
         start = time.perf_counter()
         response = self._send(method, command["url"], options, masker)
         exchange = Exchange(response, time.perf_counter() - start, masker)
         self.engine.log(exchange.headline())
-        names = {**names, "response": response}
+        data = Response(response, exchange.elapsed)  # expressions get data, not the live response
+        names = {**names, "response": data}
         check_status(command, exchange)
         if command.get("jmespath") is not None:
             store(self.engine, command, names, value=exchange.search(command["jmespath"]))
@@ -110,7 +116,7 @@ class HttpProvider(BaseProvider):
             store(self.engine, command, names, context=exchange.context)
         check_json(command, exchange)
         check_assertion(self.engine, command, names, context=exchange.context)
-        return response
+        return data
 
     def _send(self, method: str, url: str, options: dict, masker: Masker):
         import requests
@@ -136,6 +142,7 @@ class HttpProvider(BaseProvider):
             import requests
 
             self._http = requests.Session()
+            self._http.rebuild_auth = _checking_redirects(self._http.rebuild_auth, self.engine.policy)
             self.engine.register_teardown_callback(self._close)
         return self._http
 
@@ -143,6 +150,16 @@ class HttpProvider(BaseProvider):
         if self._http is not None:
             self._http.close()
             self._http = None
+
+
+def _checking_redirects(rebuild_auth, policy):
+    """requests' `rebuild_auth`, run before each redirect is followed, refusing targets `policy` doesn't allow."""
+
+    def rebuild(prepared_request, response):
+        policy.reachable(prepared_request.url)
+        return rebuild_auth(prepared_request, response)
+
+    return rebuild
 
 
 def check_status(command: dict, exchange: Exchange) -> None:

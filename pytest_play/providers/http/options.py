@@ -10,6 +10,7 @@ from ...engine import resolve_path
 from ...errors import StepError, did_you_mean
 from ...secrets import MASK
 from ...step_helpers import timeout_pair
+from ...trust import TRUSTED, Policy
 
 DEFAULT_TIMEOUT = 30.0
 # The requests options a step may pass under `parameters`.
@@ -25,11 +26,12 @@ _KINDS = (("headers", dict, "a mapping"), ("cookies", dict, "a mapping"),
           ("cert", (str, list), "a file path or [certificate file, key file]"))
 
 
-def request_options(parameters: dict, variables: dict, base: Path | None) -> dict:
+def request_options(parameters: dict, variables: dict, base: Path | None, policy: Policy = TRUSTED) -> dict:
     """The keyword arguments of `Session.request` for a step's `parameters`.
 
     `variables` give the default timeout (`http_timeout`); `path:` files are
-    relative to `base`, the scenario's folder.
+    relative to `base`, the scenario's folder. Files read (`path:`, `verify`, `cert`) and
+    proxies are asked of `policy`.
     """
     unknown = [key for key in parameters if key not in OPTIONS]
     if unknown:
@@ -52,8 +54,10 @@ def request_options(parameters: dict, variables: dict, base: Path | None) -> dic
         options["auth"] = basic_auth(options["auth"])
     if isinstance(options.get("cert"), list):
         options["cert"] = tuple(options["cert"])  # requests hashes it into its pool key
+    if not policy.trusted:
+        check_local_files(options, policy)
     if "files" in options:
-        options["files"] = {field: upload(field, value, base) for field, value in options["files"].items()}
+        options["files"] = {field: upload(field, value, base, policy) for field, value in options["files"].items()}
     return options
 
 
@@ -64,7 +68,18 @@ def basic_auth(value: Any) -> tuple:
     return tuple(value)
 
 
-def upload(field: str, value: Any, base: Path | None) -> tuple:
+def check_local_files(options: dict, policy: Policy) -> None:
+    """The CA bundle and certificate files `policy` may read, and the proxies it may reach."""
+    if isinstance(options.get("verify"), str):
+        policy.readable(options["verify"])
+    cert = options.get("cert")
+    for path in (cert if isinstance(cert, tuple) else (cert,) if cert else ()):
+        policy.readable(str(path))
+    for proxy in (options.get("proxies") or {}).values():
+        policy.reachable(str(proxy))
+
+
+def upload(field: str, value: Any, base: Path | None, policy: Policy = TRUSTED) -> tuple:
     """`[filename, data or 'path:FILE', content type]` as requests wants it."""
     if isinstance(value, str):
         value = [None, value]
@@ -73,7 +88,7 @@ def upload(field: str, value: Any, base: Path | None) -> tuple:
                         f"not {value!r}")
     filename, data, *content_type = value
     if isinstance(data, str) and data.startswith("path:"):
-        data = resolve_path(data[len("path:"):], base or Path.cwd()).read_bytes()
+        data = policy.readable(resolve_path(data[len("path:"):], base or Path.cwd())).read_bytes()
     elif not isinstance(data, (str, bytes)):
         data = json.dumps(data)
     return (filename, data, *content_type)

@@ -59,6 +59,7 @@ from pathlib import Path
 
 from ...errors import StepError
 from ...step_helpers import timeout_seconds
+from ...trust import INERT_SCHEMES
 from ...waiting import poll
 from .. import BaseProvider, Param, command
 from .accessors import TIMEOUT, install
@@ -148,6 +149,8 @@ class SeleniumProvider(ElementCommands, BaseProvider):
         url = command["url"]
         if not _ABSOLUTE_URL.match(url):
             raise StepError(f"get needs an absolute URL such as http://host/path, not {url!r}")
+        if url.split(":", 1)[0].lower() not in INERT_SCHEMES:
+            self.engine.policy.reachable(url)
         self.driver.get(url)
 
     @command()
@@ -347,6 +350,7 @@ class SeleniumProvider(ElementCommands, BaseProvider):
         path = Path(command["file"])
         if not path.is_absolute():
             path = artifacts_dir(self.engine.request.config) / path
+        path = self.engine.policy.writable(path)  # checked before any folder is made
         path.parent.mkdir(parents=True, exist_ok=True)
         if not self.driver.save_screenshot(str(path)):
             raise StepError(f"could not save the screenshot to {path}")
