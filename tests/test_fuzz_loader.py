@@ -8,6 +8,7 @@ for 10,000 examples per test.
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import hypothesis_profiles  # noqa: F401  (registers the profiles)
 import pytest
@@ -115,6 +116,37 @@ def test_yaml_like_text_loads_cleanly_or_fails_with_an_error_naming_the_file(fol
 
 
 # --- any structure ------------------------------------------------------------------------
+
+
+SCALAR_TEXT = st.text(alphabet="01289.:-+_eExXoObB tTrRuUfFaAlLsSnN~yYoO'\"!<=$", max_size=12)
+
+
+@settings(deadline=EACH_EXAMPLE)
+@given(scalar=SCALAR_TEXT)
+def test_our_yaml_values_are_pyyamls_safe_values_whatever_the_scalar(scalar):
+    # The loader remembers resolved tags by scalar text and takes quoted ones as text:
+    # the values must stay exactly those of PyYAML's safe loader.
+    from pytest_play.loader import YamlParser
+
+    text = f"- {{a: {scalar}}}\n- {scalar}\n- [{scalar}, {scalar}]\n"
+    try:
+        expected = list(yaml.load_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    except yaml.YAMLError:
+        expected = ScenarioError
+    parser = YamlParser()
+    for _ in range(2):  # the second parse uses what the first one remembered
+        try:
+            found = parser.parse(Path("test_x.yml"), text)
+        except ScenarioError:
+            found = ScenarioError
+        assert found == expected
+        if found is not ScenarioError:
+            def scalars(documents):
+                mapping, scalar, items = documents[0]
+                values = [*mapping.values(), scalar, *items]
+                return [list if isinstance(v, list) else dict if isinstance(v, dict) else type(v) for v in values]
+
+            assert scalars(found) == scalars(expected)
 
 
 @settings(deadline=EACH_EXAMPLE)
