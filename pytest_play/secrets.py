@@ -11,13 +11,18 @@ Everything masked reads `MASK`.
 
 from __future__ import annotations
 
+import base64
+import functools
+import json
 import os
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
-SECRET_WORDS = ("password", "passwd", "secret", "token", "apikey", "key", "authorization", "cookie")
+SECRET_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "key",
+                          "authorization", "cookie", "credentials", "passwords", "secrets", "tokens", "keys",
+                          "cookies"})
 ENVIRONMENT_PREFIX = "PLAY_SECRET_"
 MASK = "*****"
 # The password of a URL such as postgresql://user:PASSWORD@host/db
@@ -25,11 +30,20 @@ _URL_PASSWORD = re.compile(r"://[^/:@\s]*:([^@/\s]+)@")
 _URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S*$")
 # Request headers whose values are credentials.
 SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+# The parts of a name: `_`, `-`, `.` and spaces separate them, and so does camelCase.
+_NAME_PARTS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+# The walk of the variables for secrets stops after this many values: huge data stays fast.
+MAX_VALUES = 200_000
 
 
 def is_secret_name(name: Any) -> bool:
-    lowered = str(name).lower()
-    return lowered == "auth" or any(word in lowered for word in SECRET_WORDS)
+    """`api_key`, `db_password`, `X-Auth-Token`, `accessToken`, `auth`: yes. `keyspace`,
+    `monkey`, `tokenizer`, `author`: no. A secret word must be a whole part of the name."""
+    text = str(name)
+    if text.lower() == "auth":
+        return True
+    parts = {part.lower() for part in _NAME_PARTS.findall(text)}
+    return not parts.isdisjoint(SECRET_WORDS)
 
 
 def url_passwords(text: str) -> list[str]:
@@ -127,46 +141,162 @@ def environment_secrets(environ: Mapping[str, str] = os.environ) -> dict[str, st
 def secret_values(variables: Mapping[str, Any], declared: Iterable[str] = ()) -> set[str]:
     """The text of every secret value in `variables`, nested values included.
 
-    Values of secret names (and everything inside them), and passwords written
-    inside URLs anywhere.
+    Values of secret names (and everything inside them), passwords written inside
+    URLs anywhere, and the base64 `user:password` of `auth: [user, password]`.
+    The walk is iterative, visits each container once and at most `MAX_VALUES`
+    values, so deep, cyclic or huge data never crash it.
     """
     declared = set(declared)
     found: set[str] = set()
-
-    def visit(value: Any, secret: bool) -> None:
+    pending: list[tuple[Any, bool]] = [(variables, False)]
+    seen: set[int] = set()
+    budget = MAX_VALUES
+    while pending and budget > 0:
+        value, secret = pending.pop()
+        budget -= 1
+        if isinstance(value, (Mapping, list, tuple)):
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
         if isinstance(value, Mapping):
-            for name, item in value.items():
-                lowered = str(name).lower()
-                if lowered == "auth" and isinstance(item, (list, tuple)):
-                    item = item[1:]  # [user, password]: only the password is secret
-                elif "authorization" in lowered and isinstance(item, str) and " " in item.strip():
-                    item = item.strip().split(" ", 1)[1]  # keep the scheme: "Bearer *****"
-                visit(item, secret or name in declared or is_secret_name(name))
+            try:
+                items = list(value.items())
+            except Exception:  # an odd mapping: nothing to find in it
+                continue
+            for name, item in items:
+                pending.append(_secret_part(name, item, secret or name in declared or is_secret_name(name), found))
         elif isinstance(value, (list, tuple)):
-            for item in value:
-                visit(item, secret)
+            pending.extend((item, secret) for item in value)
         elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            text = str(value)
+            text = str(value) if not isinstance(value, str) else value
             if secret and text.strip():
                 found.add(text)
             elif isinstance(value, str) and "://" in value:
                 found.update(url_passwords(value))
-
-    visit(variables, False)
     return found
 
 
-class Masker:
-    """Replaces every occurrence of the given secret values with `MASK`."""
+def _secret_part(name: Any, item: Any, secret: bool, found: set[str]) -> tuple[Any, bool]:
+    """What of `name: item` is secret: `[user, password]` of `auth` only the password
+    (and its basic-auth base64), an `Authorization` value only its credentials."""
+    lowered = str(name).lower()
+    if lowered == "auth" and isinstance(item, (list, tuple)):
+        if len(item) == 2 and all(isinstance(part, str) for part in item):
+            found.update(basic_credentials(*item))
+        return item[1:], secret
+    if "authorization" in lowered and isinstance(item, str) and " " in item.strip():
+        return item.strip().split(" ", 1)[1], secret  # keep the scheme: "Bearer *****"
+    return item, secret
 
-    def __init__(self, values: Iterable[str]):
-        values = sorted({v for v in values if v}, key=len, reverse=True)
-        self._pattern = re.compile("|".join(map(re.escape, values))) if values else None
+
+def basic_credentials(user: str, password: str) -> set[str]:
+    """The base64 forms of an HTTP Basic `user:password`, as a header carries them."""
+    raw = f"{user}:{password}"
+    forms = set()
+    for encoding in ("latin-1", "utf-8"):
+        try:
+            forms.add(base64.b64encode(raw.encode(encoding)).decode("ascii"))
+        except UnicodeEncodeError:
+            continue
+    return forms if password else set()
+
+
+@functools.lru_cache(maxsize=1024)
+def _spellings(value: str) -> frozenset[str]:
+    return frozenset(spellings(value))
+
+
+def spellings(value: str) -> set[str]:
+    """`value` as reports may spell it: raw, `repr`- and JSON-escaped (twice: a JSON text
+    inside a repr), and URL-encoded with `quote` and `quote_plus`."""
+    escaped = {value}
+    for _ in range(2):
+        escaped |= {form for text in escaped for form in _escapes(text)}
+    encoded = {quote(value), quote(value, safe=""), quote_plus(value), quote_plus(value, safe="/")}
+    return {form for form in escaped | encoded if form}
+
+
+def _escapes(text: str) -> set[str]:
+    return {repr(text)[1:-1], json.dumps(text)[1:-1], json.dumps(text, ensure_ascii=False)[1:-1],
+            text.replace("\\", "\\\\").replace('"', '\\"')}
+
+
+# `Basic <base64>` anywhere: always a credential.
+_BASIC = re.compile(r"(?<=\bBasic )[A-Za-z0-9+/]{4,}={0,2}")
+# `?password=...`, `&api_key=...` in any text (a driver error quoting its URL).
+_QUERY_SECRET = re.compile(r"(?<=[?&;])([A-Za-z0-9_.-]+)=([^&;#\s'\"]+)")
+# An ellipsis: what precedes it may be the start of a cut secret.
+_ELLIPSIS = re.compile(r"\.\.\.|\u2026")
+_MIN_CUT = 3  # a cut secret showing fewer characters than this is left as it is
+
+
+class Masker:
+    """Replaces every spelling of the given secret values with `MASK`, and every
+    Basic credential, URL password and secret-named query value, except inside the
+    `keep` texts (file paths, provider and command names, artifact paths)."""
+
+    def __init__(self, values: Iterable[str], keep: Iterable[str] = ()):
+        values = {v for v in values if v}
+        forms = tuple(sorted({form for v in values for form in _spellings(v)}, key=len, reverse=True))
+        self._forms = forms
+        self._pattern = _compiled(forms)
+        self._keep = _compiled(tuple(sorted({k for k in keep if k and any(f in k for f in forms)}, key=len, reverse=True)))
 
     def __bool__(self) -> bool:
         return self._pattern is not None
 
     def __call__(self, text: str) -> str:
-        if self._pattern is None or not text:
+        if not text or not isinstance(text, str):
             return text
-        return self._pattern.sub(MASK, text)
+        kept = [m.span() for m in self._keep.finditer(text)] if self._keep is not None else []
+        spans = []
+        if self._pattern is not None:
+            spans += [m.span() for m in self._pattern.finditer(text)]
+            spans += self._cut_spans(text)
+        if "Basic " in text:
+            spans += [m.span() for m in _BASIC.finditer(text) if _is_basic_credential(m.group())]
+        if "=" in text:
+            spans += [m.span(2) for m in _QUERY_SECRET.finditer(text) if is_secret_name(m.group(1))]
+        if "://" in text:
+            spans += [m.span(1) for m in _URL_PASSWORD.finditer(text)]
+        spans = [span for span in spans if not any(start <= span[0] and span[1] <= end for start, end in kept)]
+        return _replace(text, spans)
+
+    def _cut_spans(self, text: str) -> list[tuple[int, int]]:
+        """The start of a secret cut off right before an ellipsis ("tok-abc...")."""
+        spans = []
+        for match in _ELLIPSIS.finditer(text):
+            end = match.start()
+            for form in self._forms:
+                for size in range(min(len(form) - 1, end), _MIN_CUT - 1, -1):
+                    if text.startswith(form[:size], end - size):
+                        spans.append((end - size, end))
+                        break
+        return spans
+
+
+def _is_basic_credential(text: str) -> bool:
+    try:
+        return b":" in base64.b64decode(text, validate=True)
+    except ValueError:
+        return False
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(forms: tuple[str, ...]) -> re.Pattern | None:
+    return re.compile("|".join(map(re.escape, forms))) if forms else None
+
+
+def _replace(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with each span (merged where they overlap) replaced by `MASK`."""
+    if not spans:
+        return text
+    pieces, position = [], 0
+    for start, end in sorted(spans):
+        if end <= position:
+            continue
+        start = max(start, position)
+        pieces += [text[position:start], MASK]
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)

@@ -249,7 +249,7 @@ def test_secret_values_cover_nested_lists_and_url_passwords():
     from pytest_play.secrets import secret_values
     values = secret_values({"auth": ["ann", "pw1"], "headers": {"Authorization": "Bearer t"},
                             "db": "mysql://u:pw2@h/d", "note": "plain", "n": 3})
-    assert values == {"pw1", "t", "pw2"}
+    assert values == {"pw1", "t", "pw2", "YW5uOnB3MQ=="}  # the last: base64 of "ann:pw1"
 
 
 def test_a_rendered_value_of_the_wrong_type_fails_the_step(pytester):
