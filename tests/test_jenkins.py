@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from pytest_play import jenkins
-from pytest_play.jenkins import PARAMETERS, Limits, ParameterError, Places, build_command
+from pytest_play.jenkins import PARAMETERS, ParameterError, Places, build_command
+from pytest_play.limited_run import Limits
 
 REPORT_ARGS = ["--junitxml", "build/junit.xml", "-o", "junit_logging=all",
                "--splinter-screenshot-dir", "build/screenshots"]
