@@ -10,9 +10,11 @@ from .engine import Engine
 from .errors import CheckFailed, PlayError, ScenarioError, StepFailure
 from .ids import row_ids
 from .loader import Scenario, ScenarioLoader
+from .playtext import session_policy
 from .pytest_ids import parametrized_function
 from .report import display_path, format_step_failure
 from .secrets import secret_values
+from .trust import time_limit
 from .validate import CompiledScenario, StepCompiler, provider_defaults
 from .variables import scenario_variables, session_variables
 
@@ -134,19 +136,20 @@ def run_scenario(request: pytest.FixtureRequest) -> None:
     scenario = compiled.scenario
     engine = make_engine(request, row, scenario.path)
     apply_conditions(request, engine, scenario)
-    timeout = scenario.metadata.timeout or request.config.getoption("play_timeout", None)
-    engine.run_scenario(compiled.steps, timeout=timeout)
+    given = scenario.metadata.timeout or request.config.getoption("play_timeout", None)
+    engine.run_scenario(compiled.steps, timeout=time_limit(given, engine.policy))
 
 
 def make_engine(request: pytest.FixtureRequest, row: dict | None = None, path: Path | None = None) -> Engine:
     """An engine with the session's variables (and a test data row) for one test."""
     base, declared = session_variables(request)
     variables = dict(base)
+    policy = session_policy(request.config, base)  # before the row: pasted rows allow no target
     if row:
         variables.update(row)
     context = collection_context(request.config)
     engine = Engine(context.registry, variables, request=request, compiler=context.compiler, loader=context.loader,
-                    declared_secrets=declared, path=path)
+                    declared_secrets=declared, path=path, policy=policy)
     request.node.stash[ENGINE] = engine
     request.addfinalizer(engine.teardown)
     return engine

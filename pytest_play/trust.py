@@ -246,6 +246,6 @@ def time_limit(given: float | None, policy: Policy) -> float | None:
     if policy.trusted:
         return seconds or None
     if not seconds:
-        raise Refused(f"always have a time limit: timeout 0 (none) is for committed files; "
+        raise Refused(f"must have a time limit: timeout 0 (none) is for committed files only; "
                       f"at most {PASTED_TIME_LIMIT:g} s")
     return min(seconds, PASTED_TIME_LIMIT)
