@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import limits
-from .errors import ExpressionError, UndefinedVariable, UnsafeExpression
+from .errors import ExpressionError, PlayTimeout, UndefinedVariable, UnsafeExpression
 from .limits import CHEAP, Budget, built, weigh
 
 MAX_TEXT = 10_000          # characters in one expression
@@ -78,7 +78,7 @@ class Expression:
             if type(result) not in CHEAP:  # the caller may print it
                 weigh(result, context, "the result is too large")
             return result
-        except (ExpressionError, UndefinedVariable):
+        except (ExpressionError, UndefinedVariable, PlayTimeout):  # PlayTimeout: the scenario's alarm
             raise
         except RecursionError:
             raise UnsafeExpression("expression nests too deeply") from None
@@ -152,10 +152,10 @@ def _plain(op):
 
 
 _BINARY = {
-    ast.Add: limits.add, ast.Sub: _plain(operator.sub), ast.Mult: limits.mult, ast.Div: _plain(operator.truediv),
+    ast.Add: limits.add, ast.Sub: limits.hashed_operator(operator.sub, "-"), ast.Mult: limits.mult, ast.Div: _plain(operator.truediv),
     ast.FloorDiv: _plain(operator.floordiv), ast.Mod: limits.modulo, ast.Pow: limits.power,
-    ast.LShift: limits.lshift, ast.RShift: _plain(operator.rshift), ast.BitOr: _plain(operator.or_),
-    ast.BitAnd: _plain(operator.and_), ast.BitXor: _plain(operator.xor),
+    ast.LShift: limits.lshift, ast.RShift: _plain(operator.rshift), ast.BitOr: limits.hashed_operator(operator.or_, "|"),
+    ast.BitAnd: limits.hashed_operator(operator.and_, "&"), ast.BitXor: limits.hashed_operator(operator.xor, "^"),
 }
 _UNARY = {ast.Not: operator.not_, ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Invert: operator.invert}
 _COMPARE = {
@@ -348,6 +348,8 @@ class _Compiler:
                 raise UnsafeExpression("format width is too large")
             if type(result) not in CHEAP:
                 weigh(result, ctx)
+            elif type(result) is int:
+                limits.check_text_of_int(None, (), (result,), ctx)
             return format(convert(result) if convert else result, format_spec)
         return formatted
 

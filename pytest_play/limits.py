@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import re
+import sys
 import time
 import types
+from collections import Counter
 from itertools import chain, compress
 from typing import Any
 
@@ -29,6 +32,9 @@ MAX_INT_BITS = 4_096        # computed integers (about 1,200 digits)
 MAX_WIDTH = 9_999           # format widths and precisions
 MAX_INDENT = 64             # dumps() indent and separators
 REGEX_SECONDS = 0.25        # one regular-expression helper call (main thread only)
+MAX_COLLISIONS = 1_000_000  # key comparisons that keys with equal hashes cost one set or dict
+MAX_SORT_WORK = 4_000_000   # sorted(): items read (nested included) times log2 of the count
+MAX_INT_TEXT = 4_300        # characters of a text int() converts, digits of an int made text
 _BUILT_SHIFT = 3            # 8 items built cost one unit
 _READ_SHIFT = 6             # 64 items read cost one unit
 
@@ -193,7 +199,7 @@ def add(left, right, budget):
 
 def mult(left, right, budget):
     for seq, count in ((left, right), (right, left)):
-        if isinstance(seq, (str, bytes, list, tuple)) and isinstance(count, int):
+        if isinstance(seq, (str, bytes, bytearray, list, tuple)) and isinstance(count, int):
             if len(seq) * count > MAX_SIZE:
                 raise UnsafeExpression(f"repetition builds more than {MAX_SIZE} items")
             budget.spend(len(seq) * max(count, 0) >> _BUILT_SHIFT, "repetition")
@@ -272,6 +278,7 @@ def guard_call(func: Any, args: list, kwargs: dict, budget: Budget) -> dict:
     budget.spend(1, "too many calls")
     if func is len:
         return kwargs
+    positional = args
     owner = getattr(func, "__self__", None)
     if isinstance(func, types.MethodDescriptorType) and args:  # str.replace(text, ...)
         owner, args = args[0], args[1:]
@@ -285,10 +292,151 @@ def guard_call(func: Any, args: list, kwargs: dict, budget: Budget) -> dict:
             kwargs[name] = _metered(value, budget)
     if isinstance(owner, _BUILTIN_VALUES):
         _check_growth(owner, getattr(func, "__name__", ""), args, kwargs)
+    try:
+        check = _C_LEVEL.get(func)
+    except TypeError:  # an unhashable callable
+        check = None
+    check = check or (_SET_METHODS.get(getattr(func, "__name__", None))
+                                  if isinstance(owner, _HASHED) or owner in (set, frozenset, dict) else None)
+    if check is not None:
+        check(owner, args, positional, budget)
     return kwargs
 
 
 _BUILTIN_VALUES = (str, bytes, bytearray, int, float, list, tuple, dict, set, frozenset)
+
+
+# --- C calls that no alarm interrupts: bounded before they start ----------------------
+
+
+def _listed(positional: list, index: int) -> Any:
+    """Argument `index` as a list (in place) when it is an iterator: its items must be counted."""
+    value = positional[index]
+    if not hasattr(value, "__len__"):
+        value = positional[index] = list(value)
+        if len(value) > MAX_SIZE:
+            raise UnsafeExpression(f"an argument of {len(value)} items is too large (limit {MAX_SIZE})")
+    return value
+
+
+def _hashing_call(what: str, keys_of=None):
+    def check(owner, args, positional, budget):
+        start = len(positional) - len(args)  # 1 when called as set.union(a, b)
+        if start and isinstance(positional[0], _HASHED):
+            check_hashing(positional[0], what)
+        for index in range(start, len(positional)):
+            items = _listed(positional, index)
+            if isinstance(items, (str, bytes, range)):
+                continue
+            check_hashing(keys_of(items) if keys_of else items, what)
+    return check
+
+
+def _pair_keys(items):
+    if isinstance(items, dict):
+        return items
+    return [item[0] for item in items if isinstance(item, (tuple, list)) and item]
+
+
+_P = sys.hash_info.modulus
+
+
+def _plain_key(value) -> bool:
+    """A key whose hash equals no other value's: text (random hashes), and ints below the modulus."""
+    kind = type(value)
+    return kind is str or kind is bytes or (kind is int and -_P < value < _P) or kind is bool or value is None
+
+
+def check_hashing(keys, what: str) -> None:
+    """Refuse to build a set or dict from `keys` when keys with equal hashes would make
+    the C code compare them with each other more than MAX_COLLISIONS times."""
+    if len(keys) < 1_000:  # at most 500,000 comparisons
+        return
+    others = list(filter(_not_plain, keys)) if not isinstance(keys, (set, frozenset, dict)) else [
+        key for key in keys if not _plain_key(key)]
+    if len(others) < 1_000:
+        return
+    try:
+        hashes = list(map(hash, others))
+    except TypeError:
+        return  # the call itself says which item is unhashable
+    counts = Counter(hashes)
+    sizes = [size for size in counts.values() if size > 1]
+    if sum(map(operator.mul, sizes, sizes)) <= MAX_COLLISIONS:
+        return
+    # Many equal hashes: count the distinct keys behind each (equal keys cost one comparison).
+    distinct: dict[int, list] = {}
+    for key, key_hash in zip(others, hashes):
+        if counts[key_hash] > 1:
+            seen = distinct.setdefault(key_hash, [])
+            if len(seen) <= 16 and not any(key == other for other in seen):
+                seen.append(key)
+    work = sum(counts[h] * (len(seen) if len(seen) <= 16 else counts[h]) for h, seen in distinct.items())
+    if work > MAX_COLLISIONS:
+        raise UnsafeExpression(f"{what}: keys with equal hashes would need about {work} comparisons "
+                               f"(limit {MAX_COLLISIONS})")
+
+
+def _not_plain(value) -> bool:
+    return not _plain_key(value)
+
+
+def check_sort(owner, args, positional, budget) -> None:
+    if not positional:
+        return
+    items = _listed(positional, 0)
+    count = len(items)
+    if count > 1:
+        work = deep_size(items, budget) * max(count.bit_length() - 1, 1) if not isinstance(items, _TEXTS) else \
+            count * count.bit_length()
+        if work > MAX_SORT_WORK:
+            raise UnsafeExpression(f"sorted() of {count} items would read about {work} items "
+                                   f"(limit {MAX_SORT_WORK})")
+
+
+def check_int_text(owner, args, positional, budget) -> None:
+    value = positional[0] if positional else None
+    if isinstance(value, (str, bytes, bytearray)) and len(value) > MAX_INT_TEXT:
+        raise UnsafeExpression(f"int() of a text of {len(value)} characters (limit {MAX_INT_TEXT})")
+
+
+_INT_TEXT_BITS = int(MAX_INT_TEXT * math.log2(10))
+
+
+def check_text_of_int(owner, args, positional, budget) -> None:
+    for value in positional:
+        if type(value) is int and value.bit_length() > _INT_TEXT_BITS:
+            raise UnsafeExpression(f"a number of more than {MAX_INT_TEXT} digits cannot be made text")
+
+
+def check_loads(owner, args, positional, budget) -> None:
+    text = positional[0] if positional else ""
+    if isinstance(text, (str, bytes, bytearray)) and len(text) > MAX_INT_TEXT:
+        limit = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0
+        if not limit or limit > MAX_INT_TEXT:  # the interpreter's own bound is off: long numbers cost n**2
+            if re.search(rf"\d{{{MAX_INT_TEXT + 1}}}", text if isinstance(text, str) else text.decode("latin-1")):
+                raise UnsafeExpression(f"loads() of a number of more than {MAX_INT_TEXT} digits")
+
+
+_C_LEVEL = {
+    set: _hashing_call("set()"), frozenset: _hashing_call("frozenset()"),
+    dict: _hashing_call("dict()", _pair_keys), dict.fromkeys: _hashing_call("dict.fromkeys()"),
+    sorted: check_sort, int: check_int_text, str: check_text_of_int, repr: check_text_of_int,
+    json.loads: check_loads,
+}
+_SET_METHODS = {name: _hashing_call(f"{name}()") for name in (
+    "union", "intersection", "difference", "symmetric_difference", "issubset", "issuperset", "isdisjoint",
+    "fromkeys")}
+
+
+def hashed_operator(op, symbol: str):
+    """`|`, `&`, `-`, `^`: checked like the set methods when an operand is a set or dict."""
+    def apply(left, right, budget):
+        if isinstance(left, _HASHED) or isinstance(right, _HASHED):
+            if isinstance(left, _HASHED) and isinstance(right, _HASHED) and len(left) + len(right) >= 1_000:
+                check_hashing([*left, *right], f"'{symbol}'")
+        return op(left, right)
+    return apply
 
 
 def _metered(function, budget: Budget):
@@ -319,8 +467,14 @@ def _replace(size: int, args, numbers) -> int:
 
 
 def _translate(size: int, args, numbers) -> int:
-    table = args[0] if args and isinstance(args[0], dict) else {}
-    return size * max((len(v) for v in table.values() if isinstance(v, str)), default=1)
+    table = args[0] if args else {}
+    # A dict, but also a list, tuple or str: anything indexed by code point.
+    values = table.values() if isinstance(table, dict) else table if isinstance(table, (list, tuple)) else ()
+    return size * max(map(len, filter(_is_text, values)), default=1)
+
+
+def _is_text(value) -> bool:
+    return isinstance(value, (str, bytes))
 
 
 def _join(size: int, args, numbers) -> int:

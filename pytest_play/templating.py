@@ -15,11 +15,11 @@ from typing import Any
 from .errors import ExpressionError, UndefinedVariable
 from .expressions import check_attribute, compile_expression, make_lookup, safe_value
 
-_TOKEN = re.compile(
-    r"\$(?:(?P<dollar>\$)|\{(?P<braced>[^{}]*)\}|(?P<name>[A-Za-z_][A-Za-z0-9_]*))"
-    r"|\{!(?P<expr>.*?)!\}",
-    re.DOTALL,
-)
+_DOLLAR = r"\$(?:(?P<dollar>\$)|\{(?P<braced>[^{}]*)\}|(?P<name>[A-Za-z_][A-Za-z0-9_]*))"
+_TOKEN = re.compile(_DOLLAR + r"|(?P<open>\{!)")
+_DOLLAR_TOKEN = re.compile(_DOLLAR)  # once no `!}` follows, a `{!` is just text
+MAX_SUBSTITUTIONS = 10_000  # `$name`, `${...}`, `$$` and `{! !}` in one text
+MAX_REFERENCE = 1_000       # characters inside one `${...}`
 _PATH_PART = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(-?\d+|'[^']*'|\"[^\"]*\")\]")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -77,24 +77,54 @@ def compile_template(text: str) -> tuple | None:
     """Split `text` into literal strings, References and expressions.
 
     Returns None when the text has nothing to substitute (the common case).
+    One pass: a `{!` looks for its `!}` once, and after a `{!` that has none
+    only `$` can start a substitution, so pasted text takes linear time.
     """
     if "$" not in text and "{!" not in text:
         return None
     parts: list[Any] = []
     position = 0
-    for token in _TOKEN.finditer(text):
-        if token.start() > position:
-            parts.append(text[position:token.start()])
-        if token.group("dollar"):
-            parts.append("$")
-        elif token.group("expr") is not None:
-            parts.append(compile_expression(token.group("expr").strip()))
-        else:
-            parts.append(Reference(token.group("braced") if token.group("braced") is not None else token.group("name")))
-        position = token.end()
+    for start, end, part in _substitutions(text):
+        if start > position:
+            parts.append(text[position:start])
+        parts.append(part)
+        position = end
     if position < len(text):
         parts.append(text[position:])
     return tuple(parts)
+
+
+def _substitutions(text: str):
+    """(start, end, part) of each substitution in `text`, in order."""
+    pattern, position, count = _TOKEN, 0, 0
+    while True:
+        for token in pattern.finditer(text, position):
+            count += 1
+            if count > MAX_SUBSTITUTIONS:
+                raise ExpressionError(f"a text may hold at most {MAX_SUBSTITUTIONS} substitutions "
+                                      f"($name, ${{...}}, $$, {{! !}}); this one has more")
+            if token.lastgroup != "open":
+                yield token.start(), token.end(), _dollar_part(token)
+                continue
+            close = text.find("!}", token.end())
+            if close < 0:  # no later `{!` can close either
+                pattern, position = _DOLLAR_TOKEN, token.end()
+            else:
+                yield token.start(), close + 2, compile_expression(text[token.end():close].strip())
+                position = close + 2
+            break
+        else:
+            return
+
+
+def _dollar_part(token: re.Match) -> Any:
+    if token.group("dollar"):
+        return "$"
+    braced = token.group("braced")
+    if braced is not None and len(braced) > MAX_REFERENCE:
+        raise ExpressionError(f"a reference ${{...}} may hold at most {MAX_REFERENCE} characters, "
+                              f"not {len(braced)}: ${{{braced[:40]}...")
+    return Reference(braced if braced is not None else token.group("name"))
 
 
 def render_string(text: str, variables: Mapping[str, Any]) -> Any:
