@@ -292,6 +292,33 @@ def test_pasted_websocket_and_mqtt_to_hosts_the_environment_does_not_name_are_re
     assert listener.connections == 0
 
 
+def test_a_pasted_browser_get_to_a_host_the_environment_does_not_name_is_refused_before_a_browser_starts(
+        play, listener):
+    result = play(f"""
+        steps:
+          - {{type: get, url: "{listener.url}/page"}}
+          - {{type: get, url: "file:///etc/hostname"}}
+    """)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["build/play/test_play.yml:3: step 1 failed",
+                                 f"  refused: pasted scenarios may reach only *, not {listener.url}"])
+    assert listener.connections == 0
+
+
+def test_the_policy_refuses_file_urls_and_allows_only_the_environment_origins():
+    pasted = Policy.untrusted({"base_url": "http://127.0.0.1:8000/app", "mqtt_host": "broker", "mqtt_port": 1884,
+                               "name": "not a url"})
+    assert pasted.reachable("http://127.0.0.1:8000/other") == "http://127.0.0.1:8000/other"
+    pasted.allow(("mqtt", "broker", 1884))
+    for url in ("file:///etc/hostname", "http://127.0.0.1:8001/", "https://127.0.0.1:8000/", "http://localhost:8000/"):
+        with pytest.raises(Refused, match="may reach only the targets the environment allows"):
+            pasted.reachable(url)
+    listed = Policy.untrusted({"base_url": "http://a.example", "untrusted_may_reach": ["http://b.example"]})
+    listed.reachable("http://b.example/x")
+    with pytest.raises(Refused):
+        listed.reachable("http://a.example/x")
+
+
 # --- plain data for expressions -------------------------------------------------------
 
 

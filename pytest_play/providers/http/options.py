@@ -88,7 +88,17 @@ def upload(field: str, value: Any, base: Path | None, policy: Policy = TRUSTED) 
                         f"not {value!r}")
     filename, data, *content_type = value
     if isinstance(data, str) and data.startswith("path:"):
-        data = policy.readable(resolve_path(data[len("path:"):], base or Path.cwd())).read_bytes()
+        data = local_file(data[len("path:"):], base or Path.cwd(), policy).read_bytes()
     elif not isinstance(data, (str, bytes)):
         data = json.dumps(data)
     return (filename, data, *content_type)
+
+
+def local_file(reference: str, base: Path, policy: Policy) -> Path:
+    """The file a `path:` names; for pasted text asked of `policy` before looking whether it exists."""
+    if policy.trusted:
+        return resolve_path(reference, base)
+    path = policy.readable(base / reference)
+    if not path.is_file():
+        raise StepError(f"file {reference!r} not found in {base}")
+    return path
