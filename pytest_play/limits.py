@@ -282,6 +282,14 @@ def guard_call(func: Any, args: list, kwargs: dict, budget: Budget) -> dict:
     owner = getattr(func, "__self__", None)
     if isinstance(func, types.MethodDescriptorType) and args:  # str.replace(text, ...)
         owner, args = args[0], args[1:]
+    try:
+        check = _C_LEVEL.get(func)
+    except TypeError:  # an unhashable callable
+        check = None
+    if check is None and isinstance(owner, _HASHED):
+        check = _SET_METHODS.get(getattr(func, "__name__", None))
+    if check is not None:  # before the weighing: these say which limit the call passes
+        check(owner, args, positional, budget)
     if not isinstance(owner, _HASHED):  # dict.get, set.isdisjoint...: not a full read
         weigh(owner, budget)
     for value in args:
@@ -292,14 +300,6 @@ def guard_call(func: Any, args: list, kwargs: dict, budget: Budget) -> dict:
             kwargs[name] = _metered(value, budget)
     if isinstance(owner, _BUILTIN_VALUES):
         _check_growth(owner, getattr(func, "__name__", ""), args, kwargs)
-    try:
-        check = _C_LEVEL.get(func)
-    except TypeError:  # an unhashable callable
-        check = None
-    check = check or (_SET_METHODS.get(getattr(func, "__name__", None))
-                                  if isinstance(owner, _HASHED) or owner in (set, frozenset, dict) else None)
-    if check is not None:
-        check(owner, args, positional, budget)
     return kwargs
 
 
@@ -320,15 +320,16 @@ def _listed(positional: list, index: int) -> Any:
 
 
 def _hashing_call(what: str, keys_of=None):
+    """The check of a call that hashes the items of its arguments (and of its owner, a set or dict)."""
     def check(owner, args, positional, budget):
         start = len(positional) - len(args)  # 1 when called as set.union(a, b)
-        if start and isinstance(positional[0], _HASHED):
-            check_hashing(positional[0], what)
+        groups = [owner] if isinstance(owner, _HASHED) else []
         for index in range(start, len(positional)):
             items = _listed(positional, index)
-            if isinstance(items, (str, bytes, range)):
-                continue
-            check_hashing(keys_of(items) if keys_of else items, what)
+            if not isinstance(items, (str, bytes, range)):
+                groups.append(keys_of(items) if keys_of else items)
+        if sum(map(len, groups)) >= 1_000:
+            check_hashing(groups[0] if len(groups) == 1 else list(chain.from_iterable(groups)), what)
     return check
 
 
@@ -352,8 +353,7 @@ def check_hashing(keys, what: str) -> None:
     the C code compare them with each other more than MAX_COLLISIONS times."""
     if len(keys) < 1_000:  # at most 500,000 comparisons
         return
-    others = list(filter(_not_plain, keys)) if not isinstance(keys, (set, frozenset, dict)) else [
-        key for key in keys if not _plain_key(key)]
+    others = list(filter(_not_plain, keys))
     if len(others) < 1_000:
         return
     try:

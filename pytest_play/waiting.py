@@ -15,6 +15,19 @@ from .errors import PlayTimeout
 _MISSING = object()
 
 
+class _Alarm:
+    """One alarm in force: its length, and whether it has fired (so a loop that
+    swallowed its exception still stops)."""
+
+    __slots__ = ("seconds", "expired", "fired")
+
+    def __init__(self, seconds: float, expired: Callable[[], BaseException]):
+        self.seconds, self.expired, self.fired = seconds, expired, False
+
+
+_SET: list[_Alarm] = []  # the alarms set by `alarm`, outermost first; SIGALRM is one per process
+
+
 class WaitTimeout(PlayTimeout):
     """`poll` ran out of time; `seen` is what it saw last."""
 
@@ -40,6 +53,7 @@ def poll(attempt: Callable[[], tuple[bool, Any]], *, timeout: float | None, inte
             done, seen = False, exc
         if done:
             return seen
+        check_alarms()
         if deadline is not None and time.monotonic() >= deadline:
             raise WaitTimeout(f"timed out after {timeout:g}s waiting for {waiting_for}; last seen: {describe(seen)}",
                               seen)
@@ -75,18 +89,47 @@ def alarm(seconds: float | None, expired: Callable[[], BaseException]) -> Iterat
         yield
         return
 
+    record = _Alarm(seconds, expired)
+
     def expire(signum, frame):
+        record.fired = True
         raise expired()
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     start = time.monotonic()
+    _SET.append(record)
     try:
         yield
     finally:
+        _SET.remove(record)
         try:  # the alarm may still fire here: put everything back anyway
             signal.setitimer(signal.ITIMER_REAL, 0)
         finally:
             signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
             if outer:
                 signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - start), 0.001), interval)
+
+
+def time_left() -> tuple[float, float] | None:
+    """(seconds left, seconds it was set to) of the alarm that fires next; None when none is set."""
+    if not _SET or threading.current_thread() is not threading.main_thread():
+        return None
+    left, _ = signal.getitimer(signal.ITIMER_REAL)
+    return (left, _SET[-1].seconds) if left else None
+
+
+def check_alarms() -> None:
+    """Raise again the exception of an alarm that has fired, in case some code caught it."""
+    for record in _SET:
+        if record.fired:
+            raise record.expired()
+
+
+def sleep(seconds: float, what: str = "sleep") -> None:
+    """`time.sleep`, refused at once when the alarm in force would cut it short."""
+    limit = time_left()
+    if limit is not None and seconds > limit[0]:
+        raise PlayTimeout(f"{what} of {seconds:g}s is longer than the time left of the time limit "
+                          f"({limit[0]:.1f}s of {limit[1]:g}s)")
+    time.sleep(seconds)

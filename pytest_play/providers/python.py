@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import time
+import math
 
+from ..errors import StepError
 from ..loader import make_steps
 from ..step_helpers import assertion_failed, timeout_seconds
-from ..waiting import poll
+from ..waiting import poll, sleep
 from . import BaseProvider, Param, command
 
 _EXPRESSION = Param("expression", doc="a Python expression (see 'Expressions')")
@@ -39,10 +40,16 @@ class PythonProvider(BaseProvider):
         """Evaluate `expression` and return its value."""
         return self.engine.evaluate(command["expression"], **kwargs)
 
-    @command(seconds=Param("number", doc="how long to sleep"))
+    @command(seconds=Param("number", doc="how long to sleep; more than the scenario has left fails at once"))
     def command_sleep(self, command, **kwargs):
-        """Sleep for `seconds`."""
-        time.sleep(float(command["seconds"]))
+        """Sleep for `seconds`, within the scenario's time limit."""
+        try:
+            seconds = float(command["seconds"])
+        except (TypeError, ValueError):
+            seconds = math.nan
+        if not 0 <= seconds < math.inf:
+            raise StepError(f"seconds must be a number of seconds >= 0, not {command['seconds']!r}")
+        sleep(seconds)
 
     @command(expression=_CONDITION, timeout=_TIMEOUT, poll=_POLL, sub_commands=_SUB_COMMANDS)
     def command_wait_until(self, command, **kwargs):
