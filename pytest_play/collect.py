@@ -8,11 +8,11 @@ import pytest
 
 from .engine import Engine
 from .errors import CheckFailed, PlayError, ScenarioError, StepFailure
-from .ids import row_ids
+from .ids import declared_names, row_ids
 from .loader import Scenario, ScenarioLoader
 from .playtext import session_policy
 from .pytest_ids import parametrized_function
-from .report import display_path, format_step_failure
+from .report import display_path, format_step_failure, item_masker
 from .secrets import secret_values
 from .trust import time_limit
 from .validate import CompiledScenario, StepCompiler, provider_defaults
@@ -85,7 +85,7 @@ def scenario_items(parent: pytest.Collector, compiled: CompiledScenario, count: 
         yield item
         return
     rows = list(scenario.metadata.test_data) or [None]
-    ids = row_ids(rows)
+    ids = row_ids(rows, declared_names(parent.config))
     for row, row_id in zip(rows, ids):
         for repetition in range(count):
             suffix = [row_id] if row_id else []
@@ -182,7 +182,9 @@ class ScenarioItem(pytest.Function):
         """The failure as text; secrets are masked when the report is made (plugin.py)."""
         error = excinfo.value
         if isinstance(error, StepFailure):
-            return format_step_failure(error, self.config)
+            engine = self.stash.get(ENGINE, None)  # masked before values are cut
+            mask = item_masker(self, engine, failure_secrets(error)) if engine is not None else str
+            return format_step_failure(error, self.config, mask)
         if isinstance(error, (PlayError, CheckFailed)):
             return f"{display_path(self.config, self.path)}: {error}"
         return super().repr_failure(excinfo)  # pytest.Function's takes no style

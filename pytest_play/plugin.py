@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
+import sys
 
 import pytest
 
 from .collect import ENGINE, REGISTRY, BrokenScenario, ScenarioFile, failure_secrets, make_engine
 from .loader import SCENARIO_SUFFIXES, is_scenario_file
 from .registry import ProviderRegistry
+from .report import cut, item_masker, render
 from .variables import session_variables
 
 
@@ -91,9 +94,8 @@ def pytest_collect_file(file_path, parent):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call):
     """Mask secret values in everything a report carries (failure, captured output and
-    logs, so JUnit and xdist too): with the live-log filter below, the only places
-    masking happens. The test's secrets as they are at its end, and those the failing
-    step was rendered with."""
+    logs, JUnit properties, so JUnit and xdist too). The test's secrets as they are at
+    its end, and those the failing step was rendered with."""
     report = yield
     engine = item.stash.get(ENGINE, None)
     if engine is None:
@@ -101,34 +103,88 @@ def pytest_runtest_makereport(item: pytest.Item, call):
     # Later reports of the item (teardown) carry its earlier output too.
     seen = item.stash[_FAILURE_SECRETS] = item.stash.get(_FAILURE_SECRETS, set()) | failure_secrets(
         call.excinfo.value if call.excinfo else None)
-    mask = engine.masker(seen)
-    if mask:
-        if report.longrepr is not None:
-            if isinstance(report.longrepr, tuple):
-                path, line, reason = report.longrepr
-                report.longrepr = (path, line, mask(reason))
-            else:
-                report.longrepr = mask(str(report.longrepr))
-        report.sections = [(title, mask(content)) for title, content in report.sections]
+    mask = item_masker(item, engine, seen)
+    if report.longrepr is not None:
+        if isinstance(report.longrepr, tuple):
+            path, line, reason = report.longrepr
+            report.longrepr = (path, line, mask(reason))
+        else:
+            report.longrepr = mask(str(report.longrepr))
+    report.sections = [(title, mask(content)) for title, content in report.sections]
+    report.user_properties = [(name, _property(value, mask)) for name, value in report.user_properties]
     return report
+
+
+def _property(value, mask):
+    """A JUnit property value: masked, and bounded when it is not a plain value."""
+    if isinstance(value, (bool, int, float)) or value is None:
+        return value
+    text = value if isinstance(value, str) else cut(mask(render(value, PROPERTY_LENGTH)), PROPERTY_LENGTH)
+    masked = mask(text)
+    return value if masked is text and isinstance(value, str) else masked
+
+
+PROPERTY_LENGTH = 10_000
 
 
 _FAILURE_SECRETS = pytest.StashKey[set]()
 
 
 @pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_runtest_setup(item: pytest.Item):
+    with _masked_output(item):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True, trylast=True)
 def pytest_runtest_call(item: pytest.Item):
-    """Mask secrets in log records as they are emitted: live logging (--log-cli-level)
-    prints them before any report exists."""
+    """Mask secrets in log records as they are emitted (live logging, --log-cli-level,
+    prints them before any report exists) and in what the test prints (`-s` shows it as it comes)."""
     handlers = list(logging.getLogger().handlers)
     secret_filter = _SecretFilter(item)
     for handler in handlers:
         handler.addFilter(secret_filter)
     try:
-        return (yield)
+        with _masked_output(item):
+            return (yield)
     finally:
         for handler in handlers:
             handler.removeFilter(secret_filter)
+
+
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_runtest_teardown(item: pytest.Item):
+    with _masked_output(item):
+        return (yield)
+
+
+@contextlib.contextmanager
+def _masked_output(item: pytest.Item):
+    """sys.stdout and sys.stderr (captured or not) masked for this phase."""
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = (_MaskedStream(stream, item) for stream in streams)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+class _MaskedStream:
+    """`stream` with each write masked (a step's output is one write); the rest of its API as it is."""
+
+    def __init__(self, stream, item: pytest.Item):
+        self._stream = stream
+        self._item = item
+
+    def write(self, text: str) -> int:
+        engine = self._item.stash.get(ENGINE, None)
+        if engine is not None and isinstance(text, str) and text.strip():
+            self._stream.write(item_masker(self._item, engine)(text))
+            return len(text)
+        return self._stream.write(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
 
 
 class _SecretFilter(logging.Filter):
@@ -139,9 +195,11 @@ class _SecretFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         engine = self.item.stash.get(ENGINE, None)
         if engine is not None:
-            mask = engine.masker()
-            if mask:
-                record.msg, record.args = mask(record.getMessage()), ()
+            try:
+                message = record.getMessage()
+            except Exception:  # RecursionError: deep data in the arguments
+                message = f"{render(record.msg, 2000)} % {render(record.args, 2000)}"
+            record.msg, record.args = item_masker(self.item, engine)(message), ()
         return True
 
 

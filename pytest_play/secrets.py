@@ -201,6 +201,9 @@ def basic_credentials(user: str, password: str) -> set[str]:
     return forms if password else set()
 
 
+_URI_SAFE = "!#$%&'()*+,/:;=?@[]~"  # what requests leaves as it is in a URL it is given
+
+
 @functools.lru_cache(maxsize=1024)
 def _spellings(value: str) -> frozenset[str]:
     return frozenset(spellings(value))
@@ -208,11 +211,13 @@ def _spellings(value: str) -> frozenset[str]:
 
 def spellings(value: str) -> set[str]:
     """`value` as reports may spell it: raw, `repr`- and JSON-escaped (twice: a JSON text
-    inside a repr), and URL-encoded with `quote` and `quote_plus`."""
+    inside a repr), and URL-encoded with `quote` and `quote_plus` (as a query value, a
+    path segment, or in a URL requests re-quotes)."""
     escaped = {value}
     for _ in range(2):
         escaped |= {form for text in escaped for form in _escapes(text)}
-    encoded = {quote(value), quote(value, safe=""), quote_plus(value), quote_plus(value, safe="/")}
+    encoded = {quote(value), quote(value, safe=""), quote(value, safe=_URI_SAFE), quote_plus(value),
+               quote_plus(value, safe="/"), quote_plus(value, safe=_URI_SAFE), value.replace(" ", "+")}
     return {form for form in escaped | encoded if form}
 
 
@@ -269,7 +274,9 @@ class Masker:
             end = match.start()
             for form in self._forms:
                 for size in range(min(len(form) - 1, end), _MIN_CUT - 1, -1):
-                    if text.startswith(form[:size], end - size):
+                    start = end - size
+                    if text.startswith(form[:size], start) and not (start and _is_word(text[start - 1])
+                                                                    and _is_word(form[0])):
                         spans.append((end - size, end))
                         break
         return spans
@@ -284,7 +291,22 @@ def _is_basic_credential(text: str) -> bool:
 
 @functools.lru_cache(maxsize=64)
 def _compiled(forms: tuple[str, ...]) -> re.Pattern | None:
-    return re.compile("|".join(map(re.escape, forms))) if forms else None
+    """One pattern for all `forms`, each a whole token: "sql" is not masked in "sqlite"."""
+    return re.compile("|".join(map(_token, forms))) if forms else None
+
+
+def _token(form: str) -> str:
+    before = _NOT_AFTER_ALNUM if _is_word(form[0]) else ""
+    after = _NOT_BEFORE_ALNUM if _is_word(form[-1]) else ""
+    return f"{before}{re.escape(form)}{after}"
+
+
+def _is_word(character: str) -> bool:
+    return character.isalnum()
+
+
+_NOT_AFTER_ALNUM = r"(?<![^\W_])"  # not right after a letter or digit
+_NOT_BEFORE_ALNUM = r"(?![^\W_])"
 
 
 def _replace(text: str, spans: list[tuple[int, int]]) -> str:

@@ -7,6 +7,10 @@ Names are built from the test id, the xdist worker and the step, so parallel
 workers and parametrized tests never overwrite each other's files; a second
 capture in the same test and step gets a numbered name.
 
+The page HTML is written with the test's secrets masked. Names never hold a
+secret (test ids leave secrets out), and reports never mask them, so the path
+a report shows is the file on disk.
+
 The provider appends the paths to the failure message, so they show in the
 terminal report and in the JUnit `<failure>` text, and logs them to the test's
 output (JUnit `system-out` when junit_logging includes it).
@@ -19,6 +23,7 @@ import re
 from pathlib import Path
 
 from ...errors import PlayError, StepError
+from ...report import item_masker, keep_unmasked
 from .locators import explain
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -66,9 +71,15 @@ class Evidence:
             return [f"evidence not saved: {type(exc).__name__}: {exc}"]
         lines = []
         png, html = folder / f"{stem}.png", folder / f"{stem}.html"
+        keep_unmasked(request.node, str(png), str(html))  # the report names the files on disk
         lines.append(self._save(png, "screenshot", lambda: _screenshot(driver, png)))
-        lines.append(self._save(html, "page HTML", lambda: html.write_text(driver.page_source, encoding="utf-8")))
+        lines.append(self._save(html, "page HTML", lambda: html.write_text(self._masked(driver.page_source),
+                                                                           encoding="utf-8")))
         return lines
+
+    def _masked(self, text: str) -> str:
+        """The page HTML with the test's secrets masked: an artifact is a report too."""
+        return item_masker(self.engine.request.node, self.engine)(text)
 
     def _unique(self, stem: str) -> str:
         candidate, number = stem, 1
