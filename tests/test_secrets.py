@@ -207,7 +207,7 @@ test_data:
 
 
 def test_deep_and_huge_data_in_variables_fail_their_test_with_a_bounded_rendering_and_the_next_test_runs(pytester):
-    deep = '[' * 900 + '{"password": "Deep-Pw-3"}' + ']' * 900  # as deep as a JSON file may be read
+    deep = '[' * 920 + '{"password": "Deep-Pw-3"}' + ']' * 920  # as deep as pytest-variables reads; the old recursive masker crashed the session
     pytester.makefile(".json", vars=f'{{"deep": {deep}, "big": {list(range(10**5))}}}')
     pytester.makefile(".yml", test_deep="""\
 - {type: record_property, name: shape, expression: "deep"}
