@@ -194,15 +194,17 @@ def test_play_validate_passes_on_valid_scenarios(pytester):
 
 
 def test_scenario_timeout_stops_a_hung_step_and_names_it(pytester):
-    pytester.makefile(".yml", test_hang="timeout: 0.5\n---\n- {type: sleep, comment: hangs, seconds: 30}\n")
-    pytester.makefile(".yml", test_cli="- {type: sleep, seconds: 30}\n")
+    # A wait of 30 s for what never comes (a sleep longer than the time left fails at once).
+    pytester.makefile(".yml", test_hang="timeout: 0.5\n---\n"
+                                        "- {type: wait_until, comment: hangs, expression: 'False', timeout: 30}\n")
+    pytester.makefile(".yml", test_cli="- {type: wait_until, expression: 'False', timeout: 30}\n")
     result = pytester.runpytest("--play-timeout", "0.7", "-p", "no:randomly", "--junitxml=out.xml")
     result.assert_outcomes(failed=2)
     result.stdout.fnmatch_lines([
         "test_cli.yml:1: step 1 failed", "  scenario timed out after 0.7s",
         "test_hang.yml:3: step 1 (hangs) failed", "  scenario timed out after 0.5s",
     ])
-    # Each stopped when its own timeout was up: not before, and long before the 30 s sleep.
+    # Each stopped when its own timeout was up: not before, and long before the 30 s wait.
     times = {case.get("name"): float(case.get("time"))
              for case in ElementTree.parse(pytester.path / "out.xml").iter("testcase")}
     assert 0.7 <= times["test_cli"] < 5 and 0.5 <= times["test_hang"] < 0.7 + 4, times
