@@ -103,9 +103,12 @@ def test_a_yaml_metadata_document_is_checked_alone(schema):
 
 
 def test_descriptions_come_from_the_declarations(schema):
+    from pytest_play.providers.python import PythonProvider
+
+    declared = PythonProvider.command_sleep
     sleep = schema["$defs"]["command.python.sleep"]
-    assert sleep["description"] == "Sleep for `seconds`."
-    assert sleep["properties"]["seconds"]["description"] == "how long to sleep"
+    assert sleep["description"] == declared.__doc__.strip() and sleep["description"].startswith("Sleep for `seconds`")
+    assert sleep["properties"]["seconds"]["description"] == declared.play_params["seconds"].doc != ""
     assert sleep["required"] == ["type", "seconds"]
     wait = schema["$defs"]["command.python.wait_until"]["properties"]
     assert wait["timeout"]["default"] == 10
