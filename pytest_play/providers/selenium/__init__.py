@@ -65,7 +65,7 @@ from .. import BaseProvider, Param, command
 from .accessors import TIMEOUT, install
 from .actions import ElementCommands, browser_step
 from .evidence import Evidence, artifacts_dir, with_evidence
-from .locators import Shown, js_text, not_yet, retryable_errors, run_script
+from .locators import Shown, js_text, not_yet, parse_locator, retryable_errors, run_script
 
 DEFAULT_TIMEOUT = 10
 _ABSOLUTE_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")  # http:, https:, file:, data:, about:
@@ -105,6 +105,10 @@ class SeleniumProvider(ElementCommands, BaseProvider):
     def timeout(self, command) -> float | None:
         """The step's wait in seconds (None: no limit), by the rule every provider follows."""
         return timeout_seconds(command.get("timeout", self.engine.variables.get("default_timeout", DEFAULT_TIMEOUT)))
+
+    def locator(self, command, key: str = "locator"):
+        """The step's locator as collection parsed it (parsed now when it was templated)."""
+        return self.engine.parsed(key) or parse_locator(command[key])
 
     def run_script(self, script: str):
         return run_script(self.driver, script)
@@ -189,7 +193,8 @@ class SeleniumProvider(ElementCommands, BaseProvider):
     # --- frames and windows ---------------------------------------------------------
 
     @command(identifier=Param(("string", "integer"), required=False, doc="the frame's name or id (or index)"),
-             locator=Param("locator", required=False, doc="the <iframe> element, instead of identifier"),
+             locator=Param("locator", required=False, parse=parse_locator,
+                           doc="the <iframe> element, instead of identifier"),
              timeout=TIMEOUT)
     @browser_step
     def command_switchToFrame(self, command, **kwargs):

@@ -34,7 +34,8 @@ from .. import Param
 from .locators import STALE, Missing, Shown, find, js_text, parse_locator, stale_error
 
 VERBS = ("assert", "verify", "waitFor", "store")
-_LOCATOR = Param("locator", doc="the element: {type: css|xpath|id|name|text|partialText|tag|value|..., value: ...}")
+_LOCATOR = Param("locator", parse=parse_locator,
+                 doc="the element: {type: css|xpath|id|name|text|partialText|tag|value|..., value: ...}")
 _NAME = Param("string", doc="the cookie name")
 _SCRIPT = Param("string", doc="JavaScript: an expression, or a body with `return`")
 _NEGATED = Param("boolean", required=False, default=False, doc="invert the check")
@@ -60,11 +61,11 @@ class Accessor:
 
 
 def _element(provider, command):
-    return find(provider.driver, parse_locator(command["locator"]))
+    return find(provider.driver, provider.locator(command))
 
 
 def _element_there(provider, command) -> bool:
-    return bool(provider.driver.find_elements(*_by(command)))
+    return bool(provider.driver.find_elements(*_by(provider, command)))
 
 
 class _No(Shown):
@@ -75,12 +76,12 @@ class _No(Shown):
 
 
 def _element_visible(provider, command):
-    elements = provider.driver.find_elements(*_by(command))
+    elements = provider.driver.find_elements(*_by(provider, command))
     return elements[0].is_displayed() if elements else _No("no matching element")
 
 
-def _by(command):
-    locator = parse_locator(command["locator"])
+def _by(provider, command):
+    locator = provider.locator(command)
     return locator.by, locator.query
 
 

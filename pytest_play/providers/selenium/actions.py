@@ -22,7 +22,8 @@ from .locators import (
     STALE, Missing, Shown, describe, find, intercepted, key_or_text, parse_locator, stale_error, unready,
 )
 
-LOCATOR = Param("locator", doc="the element: {type: css|xpath|id|name|text|partialText|tag|value|..., value: ...}")
+LOCATOR = Param("locator", parse=parse_locator,
+                doc="the element: {type: css|xpath|id|name|text|partialText|tag|value|..., value: ...}")
 CLICKABLE = ("visible", "enabled", "uncovered")
 TYPABLE = ("visible", "enabled")
 _OFFSET = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
@@ -58,7 +59,7 @@ class ElementCommands:
 
     def act(self, command, needs, action, locator_key="locator"):
         """Poll until the element is ready (`needs`), then `action(element)`; its result."""
-        locator = parse_locator(command[locator_key])
+        locator = self.locator(command, locator_key)
         driver = self.driver
         from selenium.common.exceptions import ElementClickInterceptedException
 
@@ -138,7 +139,7 @@ class ElementCommands:
     @browser_step
     def command_dragToAndDropElement(self, command, **kwargs):
         """Drag the element and drop it on `targetLocator`."""
-        target_locator = parse_locator(command["targetLocator"])
+        target_locator = self.locator(command, "targetLocator")
 
         def drag(element):
             targets = self.driver.find_elements(target_locator.by, target_locator.query)
