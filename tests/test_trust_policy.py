@@ -370,10 +370,19 @@ def test_a_pasted_scenario_without_a_time_limit_is_refused(play):
                                  "is for committed files only; at most 600 s"])
 
 
-def test_the_default_time_limit_stops_a_committed_scenario(play):
+@pytest.mark.parametrize("pasted", [True, False])
+def test_without_a_timeout_a_scenario_has_the_default_limit_of_120_seconds(play, pasted):
     result = play("""
         steps:
-          - {type: sleep, seconds: 5}
-    """, "-o", "play_timeout=1", pasted=False)
+          - {type: sleep, seconds: 200}
+    """, pasted=pasted)
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*scenario timed out after 1s*"])
+    result.stdout.fnmatch_lines(["  sleep of 200s is longer than the time left of the time limit (*s of 120s)"])
+
+
+def test_a_committed_scenario_may_run_without_a_time_limit(play):
+    result = play("""
+        steps:
+          - {type: sleep, seconds: 0.1}
+    """, "--play-timeout", "0", pasted=False)
+    result.assert_outcomes(passed=1)
