@@ -5,7 +5,9 @@ values cost units by their size when they are built or read whole (a compare,
 a call argument). A wall clock backs the budget up. Values an evaluation builds
 are bounded in size, and the helpers and methods whose output or work can
 explode with their arguments (padding, `replace`, `join`, regular expressions,
-`zip`, `sum`, `round`, `dumps`) are guarded here, before they run.
+`zip`, `sum`, `round`, `dumps`) are guarded here, before they run. So are the
+C calls that no alarm can interrupt once they run long: hashing keys with equal
+hashes, `sorted`, and conversions between long numbers and text.
 """
 
 from __future__ import annotations
@@ -432,9 +434,8 @@ _SET_METHODS = {name: _hashing_call(f"{name}()") for name in (
 def hashed_operator(op, symbol: str):
     """`|`, `&`, `-`, `^`: checked like the set methods when an operand is a set or dict."""
     def apply(left, right, budget):
-        if isinstance(left, _HASHED) or isinstance(right, _HASHED):
-            if isinstance(left, _HASHED) and isinstance(right, _HASHED) and len(left) + len(right) >= 1_000:
-                check_hashing([*left, *right], f"'{symbol}'")
+        if isinstance(left, _HASHED) and isinstance(right, _HASHED) and len(left) + len(right) >= 1_000:
+            check_hashing([*left, *right], f"'{symbol}'")
         return op(left, right)
     return apply
 
