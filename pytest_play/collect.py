@@ -136,7 +136,9 @@ def run_scenario(request: pytest.FixtureRequest) -> None:
     scenario = compiled.scenario
     engine = make_engine(request, row, scenario.path)
     apply_conditions(request, engine, scenario)
-    given = scenario.metadata.timeout or request.config.getoption("play_timeout", None)
+    given = scenario.metadata.timeout
+    if given is None:
+        given = request.config.getoption("play_timeout", None)
     engine.run_scenario(compiled.steps, timeout=time_limit(given, engine.policy))
 
 

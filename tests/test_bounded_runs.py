@@ -150,7 +150,7 @@ def test_a_headless_browser_scenario_passes_under_the_default_limits(tmp_path):
 @needs_chromium
 @pytest.mark.parametrize("sent", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_signal_to_the_runner_stops_the_browser_run_cleanly(tmp_path, sent):
-    process = start(tmp_path, BROWSER_STEPS + "- {type: sleep, seconds: 120}\n", **browser_form(tmp_path))
+    process = start(tmp_path, BROWSER_STEPS + "- {type: sleep, seconds: 100}\n", **browser_form(tmp_path))
     deadline = time.monotonic() + 60
     while not browser_running(tmp_path) and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -168,7 +168,7 @@ def test_a_signal_to_the_runner_stops_the_browser_run_cleanly(tmp_path, sent):
 
 @needs_chromium
 def test_the_wall_clock_limit_leaves_no_browser_behind(tmp_path):
-    code, _, stderr, seconds = run(tmp_path, BROWSER_STEPS + "- {type: sleep, seconds: 120}\n",
+    code, _, stderr, seconds = run(tmp_path, BROWSER_STEPS + "- {type: sleep, seconds: 100}\n",
                                    PLAY_WALL_SECONDS="8", **browser_form(tmp_path))
     assert (code, stderr[-1]) == (124, "pytest_play.jenkins: PLAY: stopped after the wall-clock limit of 8 s")
     assert seconds < 20

@@ -71,7 +71,7 @@ def test_no_browser_process_is_left_after_a_run_with_failures(tmp_path, args):
 
 @pytest.mark.parametrize("args", [[], ["-n", "2"]], ids=["serial", "xdist"])
 def test_no_browser_process_is_left_after_sigint(tmp_path, args):
-    scenarios(tmp_path, 2, "- {type: sleep, seconds: 120}")
+    scenarios(tmp_path, 2, "- {type: sleep, seconds: 100}")
     process = start(tmp_path, *args)
     deadline = time.monotonic() + 90
     while len(processes_tagged(tmp_path)) < 2 and time.monotonic() < deadline:

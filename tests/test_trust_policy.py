@@ -386,3 +386,23 @@ def test_a_committed_scenario_may_run_without_a_time_limit(play):
           - {type: sleep, seconds: 0.1}
     """, "--play-timeout", "0", pasted=False)
     result.assert_outcomes(passed=1)
+
+
+def test_timeout_0_in_the_metadata_means_none_for_a_committed_file(play):
+    # metadata wins over --play-timeout: with its 1 s limit the 2 s sleep would fail at once
+    result = play("""
+        timeout: 0
+        steps:
+          - {type: sleep, seconds: 2}
+    """, "--play-timeout", "1", pasted=False)
+    result.assert_outcomes(passed=1)
+
+
+def test_timeout_0_in_the_metadata_of_pasted_text_is_refused(play):
+    result = play("""
+        timeout: 0
+        steps:
+          - {type: sleep, seconds: 0}
+    """)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*refused: pasted scenarios must have a time limit*"])

@@ -124,8 +124,9 @@ def make_metadata(path: Path, raw: dict) -> Metadata:
         _check_condition(path, line, key, raw.get(key))
     timeout = raw.get("timeout")
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
-                                or not math.isfinite(timeout) or timeout <= 0):
-        raise ScenarioError.single(path, line, f"'timeout' must be a positive number of seconds, not {timeout!r}")
+                                or not math.isfinite(timeout) or timeout < 0):
+        raise ScenarioError.single(path, line,
+                                   f"'timeout' must be a number of seconds (0 for no limit), not {timeout!r}")
     return Metadata(tuple(markers), tuple(rows), raw.get("skip"), raw.get("xfail"), timeout, line)
 
 
