@@ -8,6 +8,7 @@ None, so a provider can run without a pytest session.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import templating
-from .errors import CheckFailed, PlayTimeout, ScenarioError, StepError, StepFailure
+from .errors import CheckFailed, PlayError, PlayTimeout, ScenarioError, StepError, StepFailure
 from .expressions import Expression, compile_expression, make_lookup
 from .loader import ScenarioLoader, Step, make_steps
 from .registry import CommandSpec, ProviderRegistry
@@ -36,6 +37,7 @@ class Engine:
                  policy: Policy = TRUSTED):
         self.registry = registry
         self.variables = {} if variables is None else variables
+        self._given = dict(self.variables)  # what the scenario started with (see run_step)
         self.request = request
         self.compiler = compiler if compiler is not None else StepCompiler(registry)
         self.loader = loader if loader is not None else ScenarioLoader()
@@ -105,12 +107,23 @@ class Engine:
 
     def run_scenario(self, steps: Iterable[Step | CompiledStep], timeout: float | None = None) -> None:
         """Run a whole scenario within `timeout` seconds, then report deferred failures."""
-        with alarm(timeout, lambda: PlayTimeout(f"scenario timed out after {timeout:g}s")):
-            self.run_steps(steps)
+        try:
+            with alarm(timeout, lambda: PlayTimeout(f"scenario timed out after {timeout:g}s")):
+                self.run_steps(steps)
+        except MemoryError:  # outside a step's command (its log line, say)
+            self._forget()
+            raise PlayError("the scenario ran out of memory") from None
         if self.soft_failures:
             count = len(self.soft_failures)
             raise CheckFailed(f"{count} verification{'s' if count > 1 else ''} failed:\n"
                               + "\n".join(f"  - {f}" for f in self.soft_failures))
+
+    def _forget(self) -> None:
+        """Let go of what the scenario stored: after a MemoryError (e.g. a pasted run's
+        limit), reporting the failure would run out of memory too."""
+        self.variables.clear()
+        self.variables.update(self._given)
+        gc.collect()
 
     def soft_fail(self, message: str) -> None:
         """Record a failed verification: the scenario goes on and fails at the end."""
@@ -146,6 +159,9 @@ class Engine:
             return result
         except StepFailure:
             raise
+        except MemoryError as exc:
+            self._forget()
+            raise StepFailure(step, {"type": data.get("type")}, exc) from None
         except Exception as exc:
             raise StepFailure(step, command, exc) from exc
         finally:

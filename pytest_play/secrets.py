@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import itertools
 import json
 import os
 import re
@@ -166,7 +167,8 @@ def secret_values(variables: Mapping[str, Any], declared: Iterable[str] = ()) ->
             for name, item in items:
                 pending.append(_secret_part(name, item, secret or name in declared or is_secret_name(name), found))
         elif isinstance(value, (list, tuple)):
-            pending.extend((item, secret) for item in value)
+            # never more than the budget: a huge list must not be copied into `pending`
+            pending.extend((item, secret) for item in itertools.islice(value, budget))
         elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
             text = str(value) if not isinstance(value, str) else value
             if secret and text.strip():

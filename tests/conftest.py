@@ -17,6 +17,7 @@ import pytest
 # In sys.modules before any in-process pytester run: pytester drops modules an
 # inner session imported, and importing this dialect a second time makes
 # SQLAlchemy warn that its SQL functions are registered twice.
+import requests  # noqa: F401  (likewise: a re-imported requests makes cookie jars of another class)
 import sqlalchemy.dialects.postgresql  # noqa: F401
 
 import hypothesis_profiles  # noqa: F401  (hypothesis reads --hypothesis-profile before test modules load)
