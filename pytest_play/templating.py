@@ -20,6 +20,8 @@ _TOKEN = re.compile(_DOLLAR + r"|(?P<open>\{!)")
 _DOLLAR_TOKEN = re.compile(_DOLLAR)  # once no `!}` follows, a `{!` is just text
 MAX_SUBSTITUTIONS = 10_000  # `$name`, `${...}`, `$$` and `{! !}` in one text
 MAX_REFERENCE = 1_000       # characters inside one `${...}`
+_TOO_MANY = (f"a text may hold at most {MAX_SUBSTITUTIONS} substitutions ($name, ${{...}}, $$, {{! !}}); "
+             "this one has more")
 _PATH_PART = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(-?\d+|'[^']*'|\"[^\"]*\")\]")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -84,11 +86,20 @@ def compile_template(text: str) -> tuple | None:
         return None
     parts: list[Any] = []
     position = 0
-    for start, end, part in _substitutions(text):
-        if start > position:
-            parts.append(text[position:start])
-        parts.append(part)
-        position = end
+    if "{!" in text:
+        for start, end, part in _substitutions(text):
+            if start > position:
+                parts.append(text[position:start])
+            parts.append(part)
+            position = end
+    else:  # the common case, `$` only: one finditer
+        for count, token in enumerate(_DOLLAR_TOKEN.finditer(text), 1):
+            if count > MAX_SUBSTITUTIONS:
+                raise ExpressionError(_TOO_MANY)
+            if token.start() > position:
+                parts.append(text[position:token.start()])
+            parts.append(_dollar_part(token))
+            position = token.end()
     if position < len(text):
         parts.append(text[position:])
     return tuple(parts)
@@ -101,8 +112,7 @@ def _substitutions(text: str):
         for token in pattern.finditer(text, position):
             count += 1
             if count > MAX_SUBSTITUTIONS:
-                raise ExpressionError(f"a text may hold at most {MAX_SUBSTITUTIONS} substitutions "
-                                      f"($name, ${{...}}, $$, {{! !}}); this one has more")
+                raise ExpressionError(_TOO_MANY)
             if token.lastgroup != "open":
                 yield token.start(), token.end(), _dollar_part(token)
                 continue
