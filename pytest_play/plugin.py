@@ -12,7 +12,7 @@ import pytest
 from .collect import ENGINE, REGISTRY, BrokenScenario, ScenarioFile, failure_secrets, make_engine
 from .loader import SCENARIO_SUFFIXES, is_scenario_file
 from .registry import ProviderRegistry
-from .report import cut, item_masker, render
+from .report import FailureText, cut, item_masker, render
 from .variables import session_variables
 
 
@@ -99,6 +99,8 @@ def pytest_runtest_makereport(item: pytest.Item, call):
     report = yield
     engine = item.stash.get(ENGINE, None)
     if engine is None:
+        if isinstance(report.longrepr, str):  # a broken scenario's message
+            report.longrepr = FailureText(report.longrepr)
         return report
     # Later reports of the item (teardown) carry its earlier output too.
     seen = item.stash[_FAILURE_SECRETS] = item.stash.get(_FAILURE_SECRETS, set()) | failure_secrets(
@@ -109,7 +111,7 @@ def pytest_runtest_makereport(item: pytest.Item, call):
             path, line, reason = report.longrepr
             report.longrepr = (path, line, mask(reason))
         else:
-            report.longrepr = mask(str(report.longrepr))
+            report.longrepr = FailureText(mask(str(report.longrepr)))
     report.sections = [(title, mask(content)) for title, content in report.sections]
     report.user_properties = [(name, _property(value, mask)) for name, value in report.user_properties]
     return report

@@ -69,6 +69,28 @@ def _short(value: Any, mask: Callable[[str], str] = _same) -> str:
     return cut(mask(render(value, 800)), 200)
 
 
+class FailureText(str):
+    """A failure report as text that, like pytest's own reprs, has a crash
+    message: pytest 8's short test summary (its first line) and JUnit's `message`
+    attribute read `longrepr.reprcrash.message`. It is the whole text, as JUnit
+    showed before."""
+
+    @property
+    def reprcrash(self) -> Crash:
+        return Crash(str(self))
+
+    def toterminal(self, out) -> None:
+        """Printed as it is. (Having this also makes xdist send it as plain text.)"""
+        out.line(str(self))
+
+
+class Crash:
+    """The part of pytest's ReprFileLocation that reports read: the message."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+
 def cut(text: str, limit: int) -> str:
     """`text` at most `limit` characters long, `...` marking a cut."""
     return text if len(text) <= limit else text[:limit - 3] + "..."

@@ -42,3 +42,11 @@ def test_a_slow_browser_start_does_not_count_against_the_scenario_timeout(pytest
     result = pytester.runpytest_subprocess("-p", "no:randomly", "--play-browser", "chrome", "--play-headless")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["test_hung.yml:4: step 2 failed", "*", "  scenario timed out after 1s"])
+
+
+def test_a_pause_longer_than_the_time_left_fails_at_once_without_a_browser(pytester):
+    pytester.makefile(".yml", test_pause="timeout: 2\n---\n- {type: pause, waitTime: 100000000}\n")
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["  pause of 100000s is longer than the time left of the time limit (2.0s of 2s)"])
+    assert result.duration < 10

@@ -60,7 +60,7 @@ from pathlib import Path
 from ...errors import StepError
 from ...step_helpers import timeout_seconds
 from ...trust import INERT_SCHEMES
-from ...waiting import poll
+from ...waiting import poll, sleep
 from .. import BaseProvider, Param, command
 from .accessors import TIMEOUT, install
 from .actions import ElementCommands, browser_step
@@ -334,7 +334,9 @@ class SeleniumProvider(ElementCommands, BaseProvider):
             milliseconds = float(command["waitTime"])
         except ValueError:
             raise StepError(f"waitTime must be milliseconds, not {command['waitTime']!r}") from None
-        time.sleep(milliseconds / 1000)
+        if not 0 <= milliseconds < float("inf"):
+            raise StepError(f"waitTime must be milliseconds (0 or more), not {command['waitTime']!r}")
+        sleep(milliseconds / 1000, "pause")
 
     @command(text=Param("any", doc="what to print"))
     @browser_step
