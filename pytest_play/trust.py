@@ -95,7 +95,7 @@ class Policy:
 
     def readable(self, path: str | Path, what: str = "read") -> Path:
         """`path` resolved; refused unless it is inside the build folder."""
-        resolved = Path(path).resolve()
+        resolved = _resolved(path)
         if self.trusted or self.inside_build(resolved):
             return resolved
         raise Refused(f"may {what} files only inside the build folder ({self.build}), not {str(path)!r}")
@@ -109,7 +109,7 @@ class Policy:
 
     def includable(self, path: Path) -> Path:
         """An included scenario file: inside the build folder or the project's committed scenarios."""
-        resolved = Path(path).resolve()
+        resolved = _resolved(path)
         if self.trusted or self.inside_build(resolved):
             return resolved
         if resolved.suffix in (".json", ".yml", ".yaml") and any(_within(resolved, root)
@@ -222,6 +222,13 @@ def allowed_targets(variables: Mapping[str, Any]) -> set[tuple[str, str, int | N
             except (TypeError, ValueError):
                 pass
     return targets
+
+
+def _resolved(path: str | Path) -> Path:
+    """The real path; a name no file system accepts (a NUL character) is refused."""
+    if "\0" in str(path):
+        raise StepError(f"a path may not contain a NUL character: {str(path)!r}")
+    return Path(path).resolve()
 
 
 def _within(path: Path, root: Path) -> bool:
