@@ -16,14 +16,17 @@ PLAY = ("-p", "no:randomly", "-p", "no:cacheprovider")
 ESCAPED = 'Back\\slash"Quote9'
 
 
-def session(pytester, *args, variables=None, **scenarios):
-    """Write `variables` (vars.yml) and `scenarios`, run pytest with JUnit XML; return (result, everything)."""
+def session(pytester, *args, variables=None, subprocess=False, **scenarios):
+    """Write `variables` (vars.yml) and `scenarios`, run pytest with JUnit XML; return (result, everything).
+    `subprocess`: for sessions that import a database driver, which an in-process
+    session would leave half re-imported for the tests after it."""
     if variables is not None:
         pytester.makefile(".yml", vars=yaml.safe_dump(variables))
         args = ("--variables", "vars.yml", *args)
     if scenarios:
         pytester.makefile(".yml", **scenarios)
-    result = pytester.runpytest(*PLAY, "--junitxml=out.xml", "-o", "junit_logging=all", *args)
+    run = pytester.runpytest_subprocess if subprocess else pytester.runpytest
+    result = run(*PLAY, "--junitxml=out.xml", "-o", "junit_logging=all", *args)
     junit = (pytester.path / "out.xml").read_text()
     return result, result.stdout.str() + result.stderr.str() + junit
 
@@ -118,7 +121,8 @@ def test_print_output_shown_with_dash_s_is_masked(pytester):
 
 def test_database_url_passwords_in_the_userinfo_and_the_query_are_masked_in_the_driver_error(pytester):
     url = "postgresql://app:User-Pw-1@127.0.0.1:1/db?password=Query-Pw-2&sslmode=disable"
-    result, output = session(pytester, test_db=f'- {{type: sql, database_url: "{url}", query: "select 1"}}\n')
+    result, output = session(pytester, subprocess=True,
+                             test_db=f'- {{type: sql, database_url: "{url}", query: "select 1"}}\n')
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([
         '  step: {"type": "sql", "database_url": "postgresql://app:*****@127.0.0.1:1/db?password=*****&sslmode=disable"*',
