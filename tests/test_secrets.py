@@ -120,13 +120,14 @@ def test_print_output_shown_with_dash_s_is_masked(pytester):
 
 
 def test_database_url_passwords_in_the_userinfo_and_the_query_are_masked_in_the_driver_error(pytester):
-    url = "postgresql://app:User-Pw-1@127.0.0.1:1/db?password=Query-Pw-2&sslmode=disable"
+    url = "postgresql+psycopg://app:User-Pw-1@127.0.0.1:1/db?password=Query-Pw-2&sslmode=disable"
     result, output = session(pytester, subprocess=True,
                              test_db=f'- {{type: sql, database_url: "{url}", query: "select 1"}}\n')
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([
-        '  step: {"type": "sql", "database_url": "postgresql://app:*****@127.0.0.1:1/db?password=*****&sslmode=disable"*',
-        "  postgresql://app:*****@127.0.0.1:1/db?password=*****&sslmode=disable: OperationalError: *",
+        '  step: {"type": "sql", "database_url": "postgresql+psycopg://app:*****@127.0.0.1:1/db?password=*****'
+        '&sslmode=disable"*',
+        "  postgresql+psycopg://app:*****@127.0.0.1:1/db?password=*****&sslmode=disable: OperationalError: *",
     ])
     assert "User-Pw-1" not in output and "Query-Pw-2" not in output
 

@@ -120,6 +120,6 @@ def test_a_project_that_turns_every_warning_into_an_error_runs_browser_scenarios
 @needs_splinter_plugin
 def test_with_pytest_splinter_installed_a_strict_project_needs_only_the_documented_filter(project):
     project.makeini("[pytest]\nfilterwarnings =\n    error\n"
-                    "    ignore:@pytest.yield_fixture is deprecated:pytest.PytestRemovedIn10Warning\n")
+                    "    ignore:@pytest.yield_fixture is deprecated:pytest.PytestDeprecationWarning\n")
     result = project.runpytest_subprocess("--splinter-webdriver", "chrome", "--splinter-headless")
     result.assert_outcomes(passed=1)
