@@ -164,6 +164,9 @@ def _odd(value: Any, as_json: bool) -> str:
     return json.dumps(text, ensure_ascii=False) if as_json else text
 
 
+MASKER = pytest.StashKey[tuple]()  # (what it was built from, the Masker)
+
+
 def keep_unmasked(node: pytest.Item, *texts: str) -> None:
     """Never rewrite these texts (artifact paths) in `node`'s reports: they name real files."""
     node.stash.setdefault(KEPT, set()).update(texts)
@@ -172,8 +175,16 @@ def keep_unmasked(node: pytest.Item, *texts: str) -> None:
 def item_masker(item: pytest.Item, engine, extra=()) -> Masker:
     """Masks the secrets of `item`'s engine (as they are now) and `extra` ones, in every
     spelling, except inside the paths, ids, provider and command names it shows."""
-    values = secret_values(engine.variables, engine.declared_secrets) | set(extra)
-    return Masker(values, keep=kept_texts(item, engine))
+    values = frozenset(secret_values(engine.variables, engine.declared_secrets) | set(extra))
+    # Built once for as long as the secrets and kept texts stay the same: each
+    # write and log record of a test asks for it (20,000 steps, 20,000 lines).
+    key = (values, frozenset(item.stash.get(KEPT, ())), tuple(engine.include_chain))
+    cached = item.stash.get(MASKER, None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    masker = Masker(values, keep=kept_texts(item, engine))
+    item.stash[MASKER] = (key, masker)
+    return masker
 
 
 def kept_texts(item: pytest.Item, engine) -> set[str]:
