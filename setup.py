@@ -35,9 +35,19 @@ setup(
         # pytest-splinter's browser fixtures and --splinter-* options; pytest-play
         # runs browser steps without it.
         "splinter": ["pytest-splinter>=3.3,<4"],
+        # Step-level reports (--html, --alluredir) and TestRail upload (TESTRAIL_ENABLE).
+        "html": ["pytest-html>=4.1.1,<5"],
+        "allure": ["allure-pytest>=2.13.5,<3"],
+        "testrail": ["trcli>=1.12,<2"],
+        # Gherkin features whose steps are pytest-play steps.
+        "bdd": ["pytest-bdd>=9,<10"],
         # Everything the test suite imports or runs (tests/, demo_app/).
         "test": [
             "pytest-splinter>=3.3,<4",
+            "pytest-html>=4.1.1,<5",
+            "allure-pytest>=2.13.5,<3",
+            "trcli>=1.12,<2",
+            "pytest-bdd>=9,<10",
             "pytest-xdist>=3.5,<4",
             "pytest-repeat>=0.9.3,<1",
             "pytest-randomly>=3.15,<5",
@@ -58,6 +68,8 @@ setup(
             "play = pytest_play.plugin",
             "play_browser = pytest_play.providers.selenium.driver",
             "play_text = pytest_play.playtext",
+            "play_reports = pytest_play.reporting",
+            "play_bdd = pytest_play.bdd",
         ],
         "playcommands": [
             "python = pytest_play.providers.python:PythonProvider",

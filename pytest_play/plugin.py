@@ -16,6 +16,12 @@ from .report import FailureText, cut, item_masker, render
 from .variables import session_variables
 
 
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    from . import hookspecs
+
+    pluginmanager.add_hookspecs(hookspecs)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("play", "pytest-play scenarios")
     group.addoption("--play-timeout", type=float, default=None, metavar="SECONDS",
