@@ -154,11 +154,12 @@ def test_a_malformed_file_entry_is_rejected(run):
           - type: POST
             provider: http
             url: $base_url/api/echo
-            parameters: {files: {doc: [a, b, c, d]}}
+            parameters: {files: {doc: [a, b, c, {}, e]}}
     """)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
-        ["  parameters.files.doc must be [filename, data or 'path:FILE', content type], not ['a', 'b', 'c', 'd']"])
+        ["  parameters.files.doc must be [filename, data or 'path:FILE', content type, headers], "
+         "not ['a', 'b', 'c', {}, 'e']"])
 
 
 def test_auth_pair_is_http_basic_authentication(run):

@@ -41,7 +41,8 @@ _PARAMS = MappingProxyType({
     "parameters": Param("mapping", required=False, default={}, doc=(
         "requests options: headers, params, json, data, cookies, timeout (seconds, or [connect, read]; "
         "0: no limit), auth ([user, password]: basic auth), allow_redirects, verify, proxies, cert, and files "
-        "({field: [filename, data or 'path:FILE', content type]}, FILE relative to the scenario)")),
+        "({field: [filename, data or 'path:FILE', content type, headers]}, the last two optional, FILE "
+        "relative to the scenario)")),
     "expected_status": Param(("integer", "list"), required=False,
                              doc="fail unless the status code is this one (or one of this list)"),
     "expected_json": Param(("mapping", "list"), required=False, doc=(

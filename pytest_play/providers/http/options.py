@@ -19,7 +19,7 @@ OPTIONS = ("headers", "params", "json", "data", "cookies", "timeout", "auth", "a
 # Options that must be of a kind: (key, types, what they must be).
 _KINDS = (("headers", dict, "a mapping"), ("cookies", dict, "a mapping"),
           ("params", (dict, list, str), "a mapping, a list or text"),
-          ("files", dict, "a mapping of field: [filename, data, content type]"),
+          ("files", dict, "a mapping of field: [filename, data, content type, headers]"),
           ("allow_redirects", bool, "true or false"),
           ("verify", (bool, str), "true, false or a CA bundle path"),
           ("proxies", dict, "a mapping of scheme: proxy URL"),
@@ -80,18 +80,33 @@ def check_local_files(options: dict, policy: Policy) -> None:
 
 
 def upload(field: str, value: Any, base: Path | None, policy: Policy = TRUSTED) -> tuple:
-    """`[filename, data or 'path:FILE', content type]` as requests wants it."""
+    """`[filename, data or 'path:FILE', content type, headers]` (the last two optional) as requests wants it.
+
+    The four-item form is play_requests' (pytest-play 2.x): `headers` are the part's own headers.
+    """
     if isinstance(value, str):
         value = [None, value]
-    if not isinstance(value, list) or not 2 <= len(value) <= 3:
-        raise StepError(f"parameters.files.{field} must be [filename, data or 'path:FILE', content type], "
-                        f"not {value!r}")
-    filename, data, *content_type = value
+    if not isinstance(value, list) or not 2 <= len(value) <= 4:
+        raise StepError(f"parameters.files.{field} must be {_FILE_FORM}, not {value!r}")
+    filename, data, *rest = value
     if isinstance(data, str) and data.startswith("path:"):
         data = local_file(data[len("path:"):], base or Path.cwd(), policy).read_bytes()
     elif not isinstance(data, (str, bytes)):
         data = json.dumps(data)
-    return (filename, data, *content_type)
+    if len(rest) == 2:
+        rest[1] = part_headers(field, rest[1])
+    return (filename, data, *rest)
+
+
+_FILE_FORM = "[filename, data or 'path:FILE', content type, headers]"
+
+
+def part_headers(field: str, headers: Any) -> dict:
+    """The headers of one multipart part: a mapping of names to text (YAML numbers become text)."""
+    if not isinstance(headers, dict) or not all(isinstance(name, str) for name in headers):
+        raise StepError(f"parameters.files.{field}: the fourth item (the part's headers) must be a mapping "
+                        f"of header: value, not {headers!r} (e.g. {{Expires: '0'}})")
+    return {name: "" if v is None else v if isinstance(v, str) else str(v) for name, v in headers.items()}
 
 
 def local_file(reference: str, base: Path, policy: Policy) -> Path:
