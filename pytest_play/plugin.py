@@ -11,7 +11,7 @@ import pytest
 
 from .collect import ENGINE, REGISTRY, BrokenScenario, ScenarioFile, failure_secrets, make_engine
 from .loader import SCENARIO_SUFFIXES, is_scenario_file
-from .registry import ProviderRegistry
+from .registry import ChoiceError, ProviderRegistry
 from .report import FailureText, cut, item_masker, render
 from .variables import session_variables
 
@@ -32,13 +32,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--play-artifacts", metavar="DIR", default=None,
                     help="where failed browser steps save a screenshot and the page HTML "
                          "(default: --splinter-screenshot-dir)")
+    group.addoption("--play-skin", metavar="NAME", default=None,
+                    help="the entry of the --variables files' 'skins:' (pytest-play 2.x layout) to use "
+                         "(default: ini play_skin, else a 'skin' fixture, else skin1)")
+    parser.addini("play_skin", "default for --play-skin", default=None)
+    parser.addini("play_providers", "NAME = DISTRIBUTION lines: the installed distribution that serves a "
+                  "provider name several register (e.g. selenium = play-selenium)", type="linelist", default=[])
     parser.addini("play_timeout", "default for --play-timeout (seconds)", default=None)
     parser.addini("play_gc_freeze", "freeze long-lived objects (plugins, collected items) out of the "
                   "garbage collector's full passes", type="bool", default=True)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.stash[REGISTRY] = ProviderRegistry.discover()
+    try:
+        config.stash[REGISTRY] = ProviderRegistry.discover(config.getini("play_providers"))
+    except ChoiceError as error:
+        raise pytest.UsageError(str(error)) from None
     if config.getoption("play_timeout") is None and config.getini("play_timeout"):
         config.option.play_timeout = float(config.getini("play_timeout"))
     _freeze(config)
@@ -86,8 +95,7 @@ def pytest_runtestloop(session: pytest.Session):
 def pytest_report_header(config: pytest.Config) -> list[str]:
     registry = config.stash[REGISTRY]
     lines = [f"play providers: {', '.join(registry.names)}"]
-    for name, distribution in registry.overridden:
-        lines.append(f"play provider {name!r} is overridden by {distribution}")
+    lines += [served.header_line() for served in registry.served]
     return lines
 
 

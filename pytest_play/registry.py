@@ -1,15 +1,19 @@
 """Find the installed providers once, and resolve each step to its command.
 
 Providers come from the `playcommands` entry point group, built-ins included.
-When a third-party distribution registers a name that pytest-play also ships,
-the third-party one wins and `overridden` records it for the pytest header.
-Classes are imported on first use; their command tables are computed once.
+When several distributions register one name, `choose` decides which serves it:
+the ini option `play_providers` (`NAME = DISTRIBUTION` lines), else the built-in
+when the others are pytest-play 2.x plugins that pytest-play 3 replaces
+(`REPLACED_PLUGINS`), else the third-party one. `served` says which and why,
+for the pytest header. Classes are imported on first use; their command tables
+are computed once.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib.metadata
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +22,14 @@ from .protocol import Param
 
 GROUP = "playcommands"
 OUR_DISTRIBUTION = "pytest-play"
+# pytest-play 2.x's own provider plugins. pytest-play 3 ships each provider,
+# parameter-compatible, under the same name, and these releases no longer work
+# with current libraries (play-selenium 0.0.3 calls find_element_by_xpath, which
+# selenium 4 removed; play-mqtt calls loop_stop(force=...), which paho-mqtt 2
+# removed). Projects still install them as requirements, so the built-in serves
+# their names unless `play_providers` picks them.
+REPLACED_PLUGINS = frozenset({"play-selenium", "play-requests", "play-sql", "play-mqtt", "play-websocket"})
+CHOICE_OPTION = "play_providers"
 # Short names a scenario may use instead of pytest-play's provider names.
 ALIASES = {"browser": "selenium", "http": "play_requests", "sql": "play_sql", "websocket": "play_websocket"}
 # Keys every step may carry, whatever its provider.
@@ -70,25 +82,58 @@ class CommandSpec:
         return {}
 
 
-class ProviderRegistry:
-    """The providers available to a session, by name."""
+@dataclass(frozen=True)
+class Served:
+    """Which distribution serves a provider name that several register, and why."""
 
-    def __init__(self, entry_points):
-        self._entry_points: dict[str, Any] = {}
-        self.overridden: list[tuple[str, str]] = []
+    name: str
+    distribution: str  # "acme-play 1.0"
+    others: tuple[str, ...]
+    reason: str
+
+    def header_line(self) -> str:
+        return f"play provider {self.name!r} is served by {self.distribution} ({self.reason})"
+
+
+class ProviderRegistry:
+    """The providers available to a session, by name.
+
+    `choices` maps provider names to the distribution that must serve them
+    (the ini option `play_providers`).
+    """
+
+    def __init__(self, entry_points, choices: dict[str, str] | None = None):
+        offered: dict[str, list] = {}
         for ep in sorted(entry_points, key=_ours_first):
-            if ep.name in self._entry_points and _distribution(ep) != OUR_DISTRIBUTION:
-                self.overridden.append((ep.name, _distribution(ep) or ep.value))
-            self._entry_points[ep.name] = ep
+            same = [other for other in offered.get(ep.name, ()) if _distribution(other) == _distribution(ep)]
+            for other in same:  # one distribution found twice on sys.path: its last entry, as before
+                offered[ep.name].remove(other)
+            offered.setdefault(ep.name, []).append(ep)
+        choices = dict(choices or {})
+        self._entry_points: dict[str, Any] = {}
+        self.served: list[Served] = []
+        for name, candidates in offered.items():
+            self._entry_points[name], served = choose(name, candidates, choices.pop(name, None))
+            if served is not None:
+                self.served.append(served)
+        for name, wanted in choices.items():
+            raise ChoiceError(f"{CHOICE_OPTION}: no installed distribution registers a provider named {name!r}"
+                              f"{did_you_mean(name, offered)} (wanted {wanted}; providers: {', '.join(sorted(offered))})")
         self._classes: dict[str, type] = {}
         self._load_errors: dict[str, str] = {}
         self._commands: dict[type, dict[str, CommandSpec]] = {}
         self._by_type: dict[str, list[CommandSpec]] | None = None
         self._resolved: dict[tuple[str | None, str], CommandSpec] = {}
 
+    @property
+    def overridden(self) -> list[tuple[str, str]]:
+        """`(name, distribution)` of the names a third-party distribution serves instead of the built-in."""
+        return [(s.name, s.distribution) for s in self.served if not s.distribution.startswith(OUR_DISTRIBUTION + " ")]
+
     @classmethod
-    def discover(cls) -> ProviderRegistry:
-        return cls(importlib.metadata.entry_points(group=GROUP))
+    def discover(cls, choice_lines: list[str] | None = None) -> ProviderRegistry:
+        """The installed providers; `choice_lines` are the ini option's `NAME = DISTRIBUTION` lines."""
+        return cls(importlib.metadata.entry_points(group=GROUP), parse_choices(choice_lines or []))
 
     @property
     def names(self) -> list[str]:
@@ -176,9 +221,71 @@ class ProviderRegistry:
         return commands[type_]
 
 
+class ChoiceError(ValueError):
+    """The ini option `play_providers` names something that isn't installed."""
+
+
+def parse_choices(lines: list[str]) -> dict[str, str]:
+    """`{name: distribution}` from `NAME = DISTRIBUTION` lines."""
+    choices = {}
+    for line in lines:
+        name, equals, distribution = str(line).partition("=")
+        if not equals or not name.strip() or not distribution.strip():
+            raise ChoiceError(f"{CHOICE_OPTION}: {line!r} is not NAME = DISTRIBUTION "
+                              "(e.g. selenium = play-selenium, or selenium = pytest-play for the built-in)")
+        choices[name.strip()] = distribution.strip()
+    return choices
+
+
+def choose(name: str, candidates: list, wanted: str | None) -> tuple[Any, Served | None]:
+    """The entry point that serves `name` among `candidates` (ours first), and what the header says."""
+    if wanted is not None:
+        matching = [ep for ep in candidates if _normalized(_distribution(ep)) == _normalized(wanted)]
+        if not matching:
+            found = ", ".join(_label(ep) for ep in candidates)
+            raise ChoiceError(f"{CHOICE_OPTION}: {name} = {wanted}: {wanted} does not register {name!r} "
+                              f"(installed for {name!r}: {found})")
+        chosen = matching[-1]
+        return chosen, _served(name, chosen, candidates, f"chosen by the ini option {CHOICE_OPTION}")
+    if len(candidates) == 1:
+        return candidates[0], None
+    ours = [ep for ep in candidates if _distribution(ep) == OUR_DISTRIBUTION]
+    others = [ep for ep in candidates if _distribution(ep) != OUR_DISTRIBUTION]
+    replacing = [ep for ep in others if _normalized(_distribution(ep)) not in REPLACED_PLUGINS]
+    if ours and not replacing:
+        legacy = " and ".join(_label(ep) for ep in others)
+        what = "pytest-play 2.x plugins" if len(others) > 1 else "a pytest-play 2.x plugin"
+        return ours[0], _served(name, ours[0], candidates,
+                                f"built-in; it replaces {legacy}, {what} also installed; "
+                                f"to use it: {CHOICE_OPTION} = {name} = {_distribution(others[-1])}")
+    chosen = (replacing or others)[-1]
+    if ours:
+        reason = (f"a third-party provider wins over the built-in of its name; "
+                  f"to keep the built-in: {CHOICE_OPTION} = {name} = {OUR_DISTRIBUTION}")
+    else:
+        reason = f"the last one found; to choose: {CHOICE_OPTION} = {name} = DISTRIBUTION"
+    return chosen, _served(name, chosen, candidates, reason)
+
+
+def _served(name: str, chosen, candidates: list, reason: str) -> Served:
+    return Served(name, _label(chosen), tuple(_label(ep) for ep in candidates if ep is not chosen), reason)
+
+
 def _distribution(ep) -> str | None:
     dist = getattr(ep, "dist", None)
     return dist.metadata["Name"] if dist is not None else None
+
+
+def _label(ep) -> str:
+    dist = getattr(ep, "dist", None)
+    if dist is None:
+        return ep.value
+    return f"{dist.metadata['Name']} {dist.version}"
+
+
+def _normalized(name: str | None) -> str:
+    """A distribution name as PyPI compares them (PEP 503): play_selenium is play-selenium."""
+    return re.sub(r"[-_.]+", "-", name or "").lower()
 
 
 def _ours_first(ep) -> int:

@@ -115,7 +115,7 @@ def test_a_third_party_provider_registered_by_entry_point_is_used_and_can_overri
 """)
     result = pytester.runpytest_subprocess("-p", "no:randomly")
     result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(["play providers: acme, include, *", "play provider 'python' is overridden by acme-play"])
+    result.stdout.fnmatch_lines(["play providers: acme, include, *", "play provider 'python' is served by acme-play 1.0 (a third-party provider wins*"])
 
 
 def test_play_fixture_runs_steps_from_python(pytester):
