@@ -11,6 +11,7 @@ import pytest
 
 from .collect import ENGINE, REGISTRY, BrokenScenario, ScenarioFile, failure_secrets, make_engine
 from .loader import SCENARIO_SUFFIXES, is_scenario_file
+from .providers.metrics import add_statsd_options
 from .registry import ChoiceError, ProviderRegistry
 from .report import FailureText, cut, item_masker, render
 from .variables import session_variables
@@ -35,6 +36,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--play-skin", metavar="NAME", default=None,
                     help="the entry of the --variables files' 'skins:' (pytest-play 2.x layout) to use "
                          "(default: ini play_skin, else a 'skin' fixture, else skin1)")
+    add_statsd_options(parser)
     parser.addini("play_skin", "default for --play-skin", default=None)
     parser.addini("play_providers", "NAME = DISTRIBUTION lines: the installed distribution that serves a "
                   "provider name several register (e.g. selenium = play-selenium)", type="linelist", default=[])
