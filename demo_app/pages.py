@@ -1,5 +1,6 @@
 """HTML pages: the Plone-like login, and pages exercising browser features
-(select, iframe, dialogs, windows, async tables, live readings)."""
+(select, iframe, dialogs, windows, async tables, live readings, and widgets: a
+hover menu, a shadow-DOM counter, a form submitted with the Enter key)."""
 
 from flask import (
     Blueprint, jsonify, redirect, render_template, request, session, url_for,
@@ -12,7 +13,7 @@ bp = Blueprint("pages", __name__)
 # page name -> title, for the navigation bar of every page
 PAGES = {
     "home": "Home", "select": "Select", "frame": "Frame", "alert": "Dialogs",
-    "window": "Window", "items": "Items", "readings": "Readings",
+    "window": "Window", "items": "Items", "readings": "Readings", "widgets": "Widgets",
 }
 
 
@@ -100,3 +101,8 @@ def items():
 @bp.get("/readings")
 def readings():
     return render("readings.html")
+
+
+@bp.get("/widgets")
+def widgets():
+    return render("widgets.html")

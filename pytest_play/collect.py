@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from . import recordings
 from .engine import Engine
 from .errors import CheckFailed, PlayError, ScenarioError, StepFailure
 from .ids import declared_names, row_ids
@@ -34,14 +35,43 @@ class ScenarioFile(pytest.File):
     def collect(self):
         context = collection_context(self.config)
         try:
-            scenario = context.loader.load(self.path)
-            compiled, problems = context.compiler.compile_scenario(scenario, context.known_variables)
-            if problems:
-                raise ScenarioError(self.path, problems)
+            compiled_all = []
+            for name, scenario, defaults in load_file(context, self.path):
+                known = context.known_variables
+                if known is not None and defaults:
+                    known = set(known) | set(defaults)
+                compiled, problems = context.compiler.compile_scenario(scenario, known)
+                if problems:
+                    raise ScenarioError(self.path, problems)
+                compiled_all.append((name, compiled, defaults))
         except ScenarioError as error:
             yield BrokenScenario.from_parent(self, name=self.path.stem, error=error)
             return
-        yield from scenario_items(self, compiled, context.count)
+        for name, compiled, defaults in compiled_all:
+            for item in scenario_items(self, compiled, context.count, name):
+                if defaults:
+                    item.stash[DEFAULTS] = defaults
+                yield item
+
+
+DEFAULTS = pytest.StashKey[dict]()  # variables a recording brings when the session lacks them
+
+
+def load_file(context: CollectionContext, path: Path) -> list[tuple[str | None, Scenario, dict]]:
+    """`(name, scenario, default variables)` of a file: ours or a Chrome Recorder flow
+    (one, name None), or each test of a Selenium IDE project (see `recordings`)."""
+    loader = context.loader
+    if path.suffix == ".side":
+        data = recordings.read_side(path, loader.read_text(path))
+    else:
+        documents = loader.read_documents(path)
+        if not recordings.is_recording(path, documents):
+            return [(None, loader.from_documents(path, documents), {})]
+        data = documents[0]
+    ini = loader.sidecars.sidecar(path)
+    return [(recording.name, recordings.as_scenario(path, recording, ini),
+             {"base_url": recording.origin} if recording.origin else {})
+            for recording in recordings.recordings(path, data)]
 
 
 class CollectionContext:
@@ -74,10 +104,11 @@ def collection_context(config: pytest.Config) -> CollectionContext:
     return context
 
 
-def scenario_items(parent: pytest.Collector, compiled: CompiledScenario, count: int):
-    """The items of a scenario: one per test data row, times `count` (pytest-repeat)."""
+def scenario_items(parent: pytest.Collector, compiled: CompiledScenario, count: int, name: str | None = None):
+    """The items of a scenario: one per test data row, times `count` (pytest-repeat).
+    `name`: the scenario's own name in its file (a Selenium IDE test's)."""
     scenario = compiled.scenario
-    stem = parent.path.stem
+    stem = parent.path.stem if name is None else item_name(name)
     if count == 1 and not scenario.metadata.test_data:  # most files: one item, no id to work out
         item = parametrized_function(ScenarioItem, parent, base=stem, params=None, callobj=run_scenario)
         item.stash[SCENARIO] = (compiled, None)
@@ -96,6 +127,12 @@ def scenario_items(parent: pytest.Collector, compiled: CompiledScenario, count: 
             item.stash[SCENARIO] = (compiled, row)
             add_markers(item, scenario)
             yield item
+
+
+def item_name(name: str) -> str:
+    """A recorded test's name as an item name: readable, one line, no brackets or `::`."""
+    cleaned = " ".join(name.replace("::", ":").replace("[", "(").replace("]", ")").split())
+    return cleaned or "unnamed"
 
 
 def repeat_count(config: pytest.Config) -> int:
@@ -135,6 +172,9 @@ def run_scenario(request: pytest.FixtureRequest) -> None:
     compiled, row = item.stash[SCENARIO]
     scenario = compiled.scenario
     engine = make_engine(request, row, scenario.path)
+    defaults = {k: v for k, v in item.stash.get(DEFAULTS, {}).items() if k not in engine.variables}
+    if defaults:
+        engine.update_variables(defaults)
     apply_conditions(request, engine, scenario)
     given = scenario.metadata.timeout
     if given is None:

@@ -13,6 +13,8 @@ from .steps import Step, make_steps, merge_metadata, split_documents
 from .yaml_lines import YamlParser
 
 SCENARIO_SUFFIXES = (".json", ".yml", ".yaml")
+# Collected too: Selenium IDE projects (pytest_play.recordings); Chrome Recorder flows are `.json`.
+COLLECTED_SUFFIXES = SCENARIO_SUFFIXES + (".side",)
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,7 @@ class Scenario:
 
 def is_scenario_file(path: Path) -> bool:
     name = path.name
-    return name.startswith("test_") and name.endswith(SCENARIO_SUFFIXES)
+    return name.startswith("test_") and name.endswith(COLLECTED_SUFFIXES)
 
 
 class ScenarioLoader:
@@ -41,15 +43,25 @@ class ScenarioLoader:
         """Parse a scenario file (or `text` as its content), and the `.ini` beside it if there is one."""
         if not isinstance(path, Path):
             path = Path(path)
-        if text is not None:
-            documents = self.parse(path, text)
-        else:
-            data = _read_bytes(path)
-            documents = parsecache.load(path, data) if self.parse_cache else None
-            if documents is None:
-                documents = self.parse(path, _decode(path, data))
-                if self.parse_cache:
-                    parsecache.store(path, data, documents)
+        documents = self.parse(path, text) if text is not None else self.read_documents(path)
+        return self.from_documents(path, documents)
+
+    def read_documents(self, path: Path) -> list:
+        """The parsed documents of a file (from the parse cache when it has them)."""
+        data = _read_bytes(path)
+        documents = parsecache.load(path, data) if self.parse_cache else None
+        if documents is None:
+            documents = self.parse(path, _decode(path, data))
+            if self.parse_cache:
+                parsecache.store(path, data, documents)
+        return documents
+
+    def read_text(self, path: Path) -> str:
+        """A file's text (UTF-8), with the loader's errors."""
+        return _decode(path, _read_bytes(path))
+
+    def from_documents(self, path: Path, documents: list) -> Scenario:
+        """The `Scenario` of a file's parsed documents (and its sidecar `.ini`)."""
         metadata, steps = split_documents(path, documents)
         ini = self.sidecars.sidecar(path)
         if ini is not None:

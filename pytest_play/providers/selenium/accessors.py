@@ -31,7 +31,7 @@ from typing import Any
 from ...errors import CheckFailed, StepError
 from ...waiting import WaitTimeout, alarm, describe, poll
 from .. import Param
-from .locators import STALE, Missing, Shown, find, js_text, parse_locator, stale_error
+from .locators import STALE, Missing, Shown, find, find_all, js_text, parse_locator, stale_error
 
 VERBS = ("assert", "verify", "waitFor", "store")
 _LOCATOR = Param("locator", parse=parse_locator,
@@ -65,7 +65,7 @@ def _element(provider, command):
 
 
 def _element_there(provider, command) -> bool:
-    return bool(provider.driver.find_elements(*_by(provider, command)))
+    return bool(find_all(provider.driver, provider.locator(command)))
 
 
 class _No(Shown):
@@ -76,13 +76,8 @@ class _No(Shown):
 
 
 def _element_visible(provider, command):
-    elements = provider.driver.find_elements(*_by(provider, command))
+    elements = find_all(provider.driver, provider.locator(command))
     return elements[0].is_displayed() if elements else _No("no matching element")
-
-
-def _by(provider, command):
-    locator = provider.locator(command)
-    return locator.by, locator.query
 
 
 def _body_text(provider, command) -> str:

@@ -19,13 +19,21 @@ from ...errors import StepError
 from .. import Param, command
 from .accessors import TIMEOUT
 from .locators import (
-    STALE, Missing, Shown, describe, find, intercepted, key_or_text, parse_locator, stale_error, unready,
+    STALE, Missing, Shown, describe, find, find_all, intercepted, key_or_text, parse_locator, stale_error, unready,
 )
 
 LOCATOR = Param("locator", parse=parse_locator,
                 doc="the element: {type: css|xpath|id|name|text|partialText|tag|value|..., value: ...}")
 CLICKABLE = ("visible", "enabled", "uncovered")
 TYPABLE = ("visible", "enabled")
+# Inputs a user sets without typing: a Recorder `change` sets their value.
+_SET_BY_SCRIPT = {"date", "datetime-local", "month", "week", "time", "color", "range"}
+_SET_VALUE_JS = """
+const [el, value] = arguments;
+el.value = value;
+el.dispatchEvent(new Event('input', {bubbles: true}));
+el.dispatchEvent(new Event('change', {bubbles: true}));
+"""
 _OFFSET = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
@@ -142,7 +150,7 @@ class ElementCommands:
         target_locator = self.locator(command, "targetLocator")
 
         def drag(element):
-            targets = self.driver.find_elements(target_locator.by, target_locator.query)
+            targets = find_all(self.driver, target_locator)
             if not targets or not targets[0].is_displayed():
                 raise Missing(Shown(f"no visible target {target_locator}"))
             self.chain().drag_and_drop(element, targets[0]).perform()
@@ -158,12 +166,38 @@ class ElementCommands:
     @command(locator=LOCATOR, text=Param(("string", "number"), doc="the text to type"), timeout=TIMEOUT)
     @browser_step
     def command_setElementText(self, command, **kwargs):
-        """Replace the element's text with `text`."""
+        """Replace the element's text with `text`.
+
+        On a <select>, choose the option whose value (else visible text) is `text`;
+        on an input that takes no typing (date, color, range...), set its value and
+        send the `input` and `change` events: what a Chrome Recorder `change` step means.
+        """
+        text = str(command["text"])
+
         def type_text(element):
+            tag = element.tag_name.lower()
+            if tag == "select":
+                return self._choose_value_or_text(element, text)
+            if tag == "input" and (element.get_attribute("type") or "text").lower() in _SET_BY_SCRIPT:
+                return self.driver.execute_script(_SET_VALUE_JS, element, text)
             element.clear()
-            element.send_keys(str(command["text"]))
+            element.send_keys(text)
 
         self.act(command, TYPABLE, type_text)
+
+    def _choose_value_or_text(self, element, wanted: str):
+        from selenium.common.exceptions import NoSuchElementException
+        from selenium.webdriver.support.select import Select
+
+        select = Select(element)
+        try:
+            select.select_by_value(wanted)
+        except NoSuchElementException:
+            try:
+                select.select_by_visible_text(wanted)
+            except NoSuchElementException:
+                raise Missing(Shown(f"no option with value or text {wanted!r} in {describe(self.driver, element)}")
+                              ) from None
 
     @command(locator=LOCATOR, text=Param(("string", "number"), doc="a key name (ENTER, TAB, ESCAPE...) or text"),
              timeout=TIMEOUT)

@@ -1,8 +1,13 @@
 """Locators, element look-up, readiness checks and script helpers of the browser provider.
 
 A locator is `{type: ..., value: ...}` with play_selenium's types (`css`, `xpath`,
-`id`, `name`, `tag`, `text`, `partialText`, `value`) or Selenium Builder's
-(`css selector`, `link text`, `partial link text`, `tag name`, `class name`).
+`id`, `name`, `tag`, `text`, `partialText`, `value`), Selenium Builder's
+(`css selector`, `link text`, `partial link text`, `tag name`, `class name`), or
+those looked up by a script in the page (see `finders`): `aria` (accessible name,
+`Save` or `Save[role="button"]`), `pierce` (CSS through open shadow roots),
+`shadow` (`#host >>> button`: each part inside the previous one's shadow root),
+`focused` (the focused element; any value), and `selectors`, the alternatives of a
+Chrome Recorder step (a list of its selectors), tried in order.
 Everything here answers one question per call and never waits: waiting is done by
 the provider with `pytest_play.waiting.poll`, which calls these again and again.
 
@@ -17,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...errors import StepError, did_you_mean
+from .finders import as_chains, find_in_page, selector_text
 
 # written type -> (selenium strategy, how the value becomes the query)
 _STRATEGIES = {
@@ -30,6 +36,8 @@ _STRATEGIES = {
     "partial link text": "partial link text",
     # play_selenium's splinter types, as XPath
     "text": "xpath", "partialText": "xpath", "value": "xpath",
+    # looked up by a script in the page (finders.py)
+    "aria": "script", "pierce": "script", "shadow": "script", "focused": "script", "selectors": "script",
 }
 _XPATH_TEMPLATES = {
     # an element one of whose own text nodes is the value (spaces normalized)
@@ -53,7 +61,13 @@ const el = arguments[0];
 if (el.closest('select, datalist')) return null;  // options are drawn by the <select>
 el.scrollIntoView({block: 'center', inline: 'center'});
 const box = el.getBoundingClientRect();
-const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+const x = box.left + box.width / 2, y = box.top + box.height / 2;
+let hit = document.elementFromPoint(x, y);
+while (hit && hit.shadowRoot) {  // a shadow host: the element inside it that is hit
+  const inner = hit.shadowRoot.elementFromPoint(x, y);
+  if (!inner || inner === hit) break;
+  hit = inner;
+}
 if (!hit || hit === el || el.contains(hit)) return null;
 const html = hit.outerHTML || hit.nodeName;
 const end = html.indexOf('>');
@@ -89,10 +103,13 @@ NO_ELEMENT = Shown("no matching element")
 class Locator:
     kind: str    # as written, for messages
     value: str
-    by: str      # selenium strategy
+    by: str      # selenium strategy, or "script" (finders.py)
     query: str
+    chains: tuple = ()  # "script": the alternatives, each a tuple of chained selectors
 
     def __str__(self) -> str:
+        if self.kind == "selectors":
+            return "selectors [" + ", ".join(repr(selector_text(list(c))) for c in self.chains) + "]"
         return f"{self.kind} {self.value!r}"
 
 
@@ -107,12 +124,46 @@ def parse_locator(raw: Any) -> Locator:
     if kind not in _STRATEGIES:
         choices = ", ".join(LOCATOR_TYPES)
         raise StepError(f"unknown locator type {kind!r}{did_you_mean(str(kind), LOCATOR_TYPES)}; use one of {choices}")
+    if kind == "selectors":
+        return _selectors_locator(value)
     if isinstance(value, bool) or not isinstance(value, (str, int, float)) or value == "":
         raise StepError(f"locator value must be a non-empty string, not {value!r}")
     value = str(value)
+    if _STRATEGIES[kind] == "script":
+        return Locator(kind, value, "script", value, (_script_chain(kind, value),))
     template = _XPATH_TEMPLATES.get(kind)
     query = template.format(xpath_literal(value)) if template else value
     return Locator(kind, value, _STRATEGIES[kind], query)
+
+
+def _script_chain(kind: str, value: str) -> tuple[str, ...]:
+    if kind == "shadow":
+        parts = tuple(part.strip() for part in value.split(">>>"))
+        if not all(parts):
+            raise StepError(f"a shadow locator is 'host >>> inner', not {value!r}")
+        return parts
+    if kind == "focused":
+        return (":focus-deep",)
+    return (f"{kind}/{value}",)
+
+
+def _selectors_locator(value: Any) -> Locator:
+    """Chrome Recorder alternatives: a list of selectors, each a string or a chain (a list of strings)."""
+    def usable(part):
+        return isinstance(part, str) and part.strip() != ""
+
+    if not isinstance(value, list) or not value or not all(
+            usable(s) or (isinstance(s, list) and s and all(map(usable, s))) for s in value):
+        raise StepError(f"selectors must be a non-empty list of selectors (strings or lists of strings), not {value!r}")
+    chains = tuple(tuple(chain) for chain in as_chains(value))
+    return Locator("selectors", " | ".join(selector_text(list(c)) for c in chains), "script", "", chains)
+
+
+def find_all(driver, locator: Locator) -> list:
+    """Every element matching `locator` in the current frame (the first matching alternative's)."""
+    if locator.by == "script":
+        return find_in_page(driver, [list(chain) for chain in locator.chains])[1]
+    return driver.find_elements(locator.by, locator.query)
 
 
 def xpath_literal(text: str) -> str:
@@ -127,7 +178,7 @@ def xpath_literal(text: str) -> str:
 
 def find(driver, locator: Locator):
     """The first element matching `locator` in the current frame; raises Missing."""
-    elements = driver.find_elements(locator.by, locator.query)
+    elements = find_all(driver, locator)
     if not elements:
         raise Missing(NO_ELEMENT)
     return elements[0]
