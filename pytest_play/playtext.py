@@ -39,6 +39,7 @@ from .validate import validate_scenario
 PLAY_STEM = "test_play"
 PLAY_SUBDIR = "play"  # inside the build folder, which is git-ignored and not recursed into by pytest
 CHOSEN = pytest.StashKey[Path]()
+TESTRAIL_PLUGIN = "pytest_play.testrail"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -51,6 +52,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    from . import testrail
+
+    if not config.pluginmanager.has_plugin(TESTRAIL_PLUGIN):  # TestRail case ids as JUnit properties
+        config.pluginmanager.register(testrail, TESTRAIL_PLUGIN)
     path = chosen_scenario(config)
     if path is None:
         return
@@ -164,11 +169,16 @@ def play_directory(text: str, environ=None) -> Path:
     return build_folder(environ) / PLAY_SUBDIR
 
 
+def play_path(text: str, environ=None) -> Path:
+    """The absolute path `write_scenario` writes this text to (nothing is written)."""
+    return play_directory(text, environ) / f"{PLAY_STEM}{suffix_for(text)}"
+
+
 def write_scenario(text: str, environ=None) -> Path:
     """Write checked, normalized text to `test_play.json|yml`; return its absolute path."""
-    directory = play_directory(text, environ)
+    path = play_path(text, environ)
+    directory = path.parent
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{PLAY_STEM}{suffix_for(text)}"
     for stale in directory.glob(f"{PLAY_STEM}.*"):
         if stale != path and stale.suffix in SCENARIO_SUFFIXES + (".ini",):
             stale.unlink()  # an earlier build's scenario, or a sidecar that isn't ours

@@ -19,9 +19,11 @@ from pytest_play import jenkins
 from pytest_play.jenkins import PARAMETERS, ParameterError, Places, build_command
 from pytest_play.limited_run import Limits
 
-REPORT_ARGS = ["--junitxml", "build/junit.xml", "-o", "junit_logging=all",
-               "--splinter-screenshot-dir", "build/screenshots"]
 PLACES = Places(Path("envs"), Path("build"))
+# The JUnit report and evidence, then pytest-html's and Allure's when installed (the test extra has both).
+REPORT_ARGS = jenkins.output_args(PLACES)
+# BROWSER's default: the Jenkinsfile's first choice, CHROME.
+DEFAULT = ["--variables", "envs/browsers/CHROME.yml", "--splinter-webdriver", "chrome"]
 PLAY_JSON = """{"steps": [
   {"type": "assert", "expression": "'$greeting' == 'hello'", "comment": "environment"},
   {"type": "assert", "expression": "1 + 1 == 3", "comment": "the bug"}
@@ -33,6 +35,8 @@ PLAY_YAML = """markers: [smoke]
 - type: assert
   expression: "True"
 """
+TESTRAIL = {"TESTRAIL_HOST": "http://127.0.0.1:9", "TESTRAIL_PROJECT": "Demo", "TESTRAIL_USER": "qa@example.com",
+            "TESTRAIL_PASSWORD": "s3cret-pw"}
 INNER = ["-p", "no:hypothesispytest", "-p", "no:benchmark"]
 
 
@@ -59,13 +63,20 @@ def form(tmp_path, monkeypatch):
     (envs / "browsers" / "PLAIN.yml").write_text("default_timeout: 5\n")
     (envs / "browsers" / "CHROME-DEBUG.yml").write_text(
         "browser:\n  headless: false\n  capabilities:\n    goog:loggingPrefs: {browser: ALL}\n")
+    (envs / "browsers" / "DEBUG.yml").write_text("browser:\n  debug: true\n")
+    (envs / "os").mkdir()
+    (envs / "os" / "ANY.yml").write_text("browser:\n  os: {}\n")
+    (envs / "os" / "LINUX.yml").write_text("browser:\n  os: {platform: linux, name: Linux}\n")
+    (envs / "os" / "WINDOWS-11.yml").write_text("browser:\n  os: {platform: windows, name: Windows, version: '11'}\n")
+    (envs / "resolutions").mkdir()
+    (envs / "resolutions" / "1920x1080.yml").write_text("browser:\n  resolution: 1920x1080\n")
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("WORKSPACE", raising=False)
     return tmp_path
 
 
 def args(**environ):
-    return build_command(environ, PLACES, paths=["scenarios"]).args
+    return build_command(environ, PLACES, paths=["scenarios"], platform="linux").args
 
 
 def error(**environ) -> str:
@@ -77,18 +88,44 @@ def error(**environ) -> str:
 # --- the mapping of each parameter --------------------------------------------------
 
 
-def test_an_empty_form_runs_the_paths_with_only_the_report_options(form):
+def test_an_empty_form_runs_the_paths_in_the_default_browser_with_the_report_options(form):
+    assert args() == ["scenarios", *DEFAULT, *REPORT_ARGS]
+    assert build_command({}, PLACES).notes == [
+        "BROWSER not set: CHROME (envs/browsers/CHROME.yml), the Jenkinsfile's default"]
+
+
+def test_without_a_default_browser_file_an_empty_form_has_only_the_report_options(form):
+    (form / "envs" / "browsers" / "CHROME.yml").unlink()
     assert args() == ["scenarios", *REPORT_ARGS]
 
 
 def test_empty_and_blank_parameters_are_left_out(form):
-    assert args(**{name: "" for name in PARAMETERS}) == ["scenarios", *REPORT_ARGS]
-    assert args(**{name: "  " for name in PARAMETERS}) == ["scenarios", *REPORT_ARGS]
+    assert args(**{name: "" for name in PARAMETERS}) == ["scenarios", *DEFAULT, *REPORT_ARGS]
+    assert args(**{name: "  " for name in PARAMETERS}) == ["scenarios", *DEFAULT, *REPORT_ARGS]
+
+
+def test_a_browser_with_a_window_runs_headless_when_there_is_no_display(form):
+    (form / "envs" / "browsers" / "CHROME.yml").write_text("browser:\n  name: chrome\n")
+    command = build_command({}, PLACES, platform="linux")
+    assert command.args[:5] == [*DEFAULT, "--splinter-headless"]
+    assert command.notes[-1] == "BROWSER: no display (DISPLAY is not set): the browser runs headless"
+    assert build_command({"DISPLAY": ":0"}, PLACES, platform="linux").args[:5] == [*DEFAULT, "--junitxml"]
+    # On a grid the node has the display.
+    assert "--splinter-headless" not in args(SELENIUM_GRID_URL="http://grid:4444")
+
+
+def test_the_browser_files_are_named_to_pytest_for_the_browser_start_error(form):
+    command = build_command({"OS": "LINUX", "RESOLUTION": "1920x1080"}, PLACES, platform="linux")
+    assert command.env == {"PYTEST_PLAY_BROWSER_SOURCE": "BROWSER=CHROME (envs/browsers/CHROME.yml, "
+                                                         "envs/os/LINUX.yml, envs/resolutions/1920x1080.yml)"}
 
 
 @pytest.mark.parametrize(("name", "value", "expected"), [
     ("ENVIRONMENT", "DEV", ["--variables", "envs/DEV.yml"]),
-    ("BROWSER", "FIREFOX", ["--variables", "envs/browsers/FIREFOX.yml", "--splinter-webdriver", "firefox"]),
+    ("BROWSER", "FIREFOX", ["--variables", "envs/browsers/FIREFOX.yml", "--splinter-webdriver", "firefox",
+                            "--splinter-headless"]),
+    ("OS", "LINUX", [*DEFAULT[:2], "--variables", "envs/os/LINUX.yml", *DEFAULT[2:]]),
+    ("RESOLUTION", "1920x1080", [*DEFAULT[:2], "--variables", "envs/resolutions/1920x1080.yml", *DEFAULT[2:]]),
     ("KEYWORDS", "login and not c92411", ["-k", "login and not c92411"]),
     ("MARKERS", "edit and negative", ["-m", "edit and negative"]),
     ("PARALLEL_SESSIONS", "4", ["-n", "4"]),
@@ -102,25 +139,52 @@ def test_empty_and_blank_parameters_are_left_out(form):
     ("RANDOM_SEED", "last", ["--randomly-seed", "last"]),
     ("BLOCK_FIRST_FAILURE", "true", ["-x"]),
     ("BLOCK_FIRST_FAILURE", "false", []),
-    ("DEBUG", "true", ["-vv", "--log-level=DEBUG", "-o", "log_cli=true"]),
     ("DEBUG", "false", []),
-    ("SELENIUM_GRID_URL", "http://grid.example.com:4444/wd/hub",
-     ["--splinter-webdriver", "remote", "--splinter-remote-url", "http://grid.example.com:4444/wd/hub"]),
 ])
 def test_each_parameter_maps_to_its_pytest_options(form, name, value, expected):
-    assert args(**{name: value}) == ["scenarios", *expected, *REPORT_ARGS]
+    browser = [] if name in ("ENVIRONMENT", "BROWSER", "OS", "RESOLUTION") else DEFAULT
+    expected = [*expected, *DEFAULT] if name == "ENVIRONMENT" else expected
+    assert args(**{name: value}) == ["scenarios", *browser, *expected, *REPORT_ARGS]
+
+
+def test_debug_adds_verbose_logs_and_the_debug_files_of_every_browser_and_of_this_one(form):
+    assert args(DEBUG="true") == [
+        "scenarios", "--variables", "envs/browsers/CHROME.yml", "--variables", "envs/browsers/DEBUG.yml",
+        "--variables", "envs/browsers/CHROME-DEBUG.yml", "--splinter-webdriver", "chrome", "--splinter-headless",
+        "-vv", "--log-level=DEBUG", "-o", "log_cli=true", *REPORT_ARGS]
+
+
+def test_a_grid_url_makes_the_browser_remote(form):
+    assert args(SELENIUM_GRID_URL="http://grid.example.com:4444/wd/hub") == [
+        "scenarios", "--variables", "envs/browsers/CHROME.yml",
+        "--splinter-webdriver", "remote", "--splinter-remote-url", "http://grid.example.com:4444/wd/hub",
+        *REPORT_ARGS]
+
+
+def test_an_os_other_than_the_machines_is_refused_for_a_local_browser_and_passed_to_a_grid(form):
+    assert error(OS="WINDOWS-11") == (
+        "OS=WINDOWS-11: the browser runs on this machine, which is linux, not the windows asked for "
+        "(browser.os Windows): choose an OS of this machine (Jenkins: OS=ANY) or run on a grid "
+        "(SELENIUM_GRID_URL or browser.remote_url)")
+    assert args(OS="WINDOWS-11", SELENIUM_GRID_URL="http://grid:4444")[1:5] == [
+        "--variables", "envs/browsers/CHROME.yml", "--variables", "envs/os/WINDOWS-11.yml"]
+    assert args(OS="WINDOWS-11", BROWSER="ZALENIUM")[1:5] == [
+        "--variables", "envs/browsers/ZALENIUM.yml", "--variables", "envs/os/WINDOWS-11.yml"]
+    assert args(OS="ANY")[1:5] == ["--variables", "envs/browsers/CHROME.yml", "--variables", "envs/os/ANY.yml"]
 
 
 def test_every_declared_parameter_changes_the_command_and_nothing_else_is_read(form):
-    valid = {"ENVIRONMENT": "DEV", "BROWSER": "CHROME", "KEYWORDS": "a", "MARKERS": "b",
+    valid = {"ENVIRONMENT": "DEV", "BROWSER": "FIREFOX", "OS": "LINUX", "RESOLUTION": "1920x1080",
+             "KEYWORDS": "a", "MARKERS": "b", "TESTRAIL_ENABLE": "true",
              "PARALLEL_SESSIONS": "2", "COUNT": "2", "RANDOM_ENABLE": "false", "RANDOM_SEED": "",
              "BLOCK_FIRST_FAILURE": "true", "DEBUG": "true", "SELENIUM_GRID_URL": "http://grid:4444",
              "PLAY": PLAY_LIST}
     assert set(valid) == set(PARAMETERS)
-    empty = args()
+    empty = build_command({}, PLACES, platform="linux")
     for name in PARAMETERS:
         value = valid[name] or "7"
-        assert args(**{name: value}) != empty, name
+        changed = build_command({**TESTRAIL, name: value}, PLACES, platform="linux")
+        assert (changed.args, changed.after) != (empty.args, empty.after), name
 
     class Recording(dict):
         read = set()
@@ -129,30 +193,33 @@ def test_every_declared_parameter_changes_the_command_and_nothing_else_is_read(f
             self.read.add(key)
             return super().get(key, default)
 
-    environ = Recording({k: v for k, v in valid.items() if k != "PLAY"})
-    build_command(environ, PLACES)
-    assert environ.read == set(PARAMETERS)
+    environ = Recording({**TESTRAIL, **{k: v for k, v in valid.items() if k != "PLAY"}})
+    build_command(environ, PLACES, platform="linux")
+    assert environ.read - set(TESTRAIL) - {"BUILD_TAG", "TESTRAIL_TITLE", "TESTRAIL_RUN_ID", "TESTRAIL_KEY",
+                                           "DISPLAY", "WAYLAND_DISPLAY"} == set(PARAMETERS)
 
 
 def test_browser_files_pick_the_webdriver_they_name_unless_a_grid_is_used(form):
     assert args(BROWSER="CHROME")[1:5] == ["--variables", "envs/browsers/CHROME.yml", "--splinter-webdriver", "chrome"]
     # A file with its own grid URL, or no browser name, leaves the choice to the browser driver module.
     assert args(BROWSER="ZALENIUM")[1:] == ["--variables", "envs/browsers/ZALENIUM.yml", *REPORT_ARGS]
-    assert args(BROWSER="PLAIN")[1:] == ["--variables", "envs/browsers/PLAIN.yml", *REPORT_ARGS]
+    assert args(BROWSER="PLAIN")[1:] == ["--variables", "envs/browsers/PLAIN.yml", "--splinter-headless", *REPORT_ARGS]
     assert args(BROWSER="CHROME", SELENIUM_GRID_URL="https://grid.example.com")[1:] == [
         "--variables", "envs/browsers/CHROME.yml",
         "--splinter-webdriver", "remote", "--splinter-remote-url", "https://grid.example.com", *REPORT_ARGS]
 
 
 def test_debug_adds_the_browsers_debug_file_and_keeps_a_headless_browser_headless(form):
-    assert args(BROWSER="CHROME", DEBUG="true")[1:8] == [
-        "--variables", "envs/browsers/CHROME.yml", "--splinter-webdriver", "chrome",
-        "--variables", "envs/browsers/CHROME-DEBUG.yml", "--splinter-headless"]
+    assert args(BROWSER="CHROME", DEBUG="true")[1:10] == [
+        "--variables", "envs/browsers/CHROME.yml", "--variables", "envs/browsers/DEBUG.yml",
+        "--variables", "envs/browsers/CHROME-DEBUG.yml", "--splinter-webdriver", "chrome", "--splinter-headless"]
     # On a grid the node has a display: the debug file may open a window there.
-    assert args(BROWSER="CHROME", DEBUG="true", SELENIUM_GRID_URL="http://grid:4444")[1:5] == [
-        "--variables", "envs/browsers/CHROME.yml", "--variables", "envs/browsers/CHROME-DEBUG.yml"]
-    assert args(BROWSER="FIREFOX", DEBUG="true")[1:5] == [
-        "--variables", "envs/browsers/FIREFOX.yml", "--splinter-webdriver", "firefox"]
+    assert args(BROWSER="CHROME", DEBUG="true", SELENIUM_GRID_URL="http://grid:4444")[1:7] == [
+        "--variables", "envs/browsers/CHROME.yml", "--variables", "envs/browsers/DEBUG.yml",
+        "--variables", "envs/browsers/CHROME-DEBUG.yml"]
+    assert args(BROWSER="FIREFOX", DEBUG="true")[1:7] == [
+        "--variables", "envs/browsers/FIREFOX.yml", "--variables", "envs/browsers/DEBUG.yml",
+        "--splinter-webdriver", "firefox"]
     assert "envs/browsers/CHROME-DEBUG.yml" not in args(BROWSER="CHROME", DEBUG="false")
 
 
@@ -164,7 +231,7 @@ def test_debug_files_are_not_browser_choices_of_their_own(form):
 
 @pytest.mark.parametrize("value", ["true", "True", "TRUE", "yes", "on", "1"])
 def test_booleans_accept_what_jenkins_and_people_write(form, value):
-    assert args(BLOCK_FIRST_FAILURE=value) == ["scenarios", "-x", *REPORT_ARGS]
+    assert args(BLOCK_FIRST_FAILURE=value) == ["scenarios", *DEFAULT, "-x", *REPORT_ARGS]
 
 
 def test_all_parameters_together_build_one_command_in_a_fixed_order(form):
@@ -173,7 +240,8 @@ def test_all_parameters_together_build_one_command_in_a_fixed_order(form):
                    BLOCK_FIRST_FAILURE="true", DEBUG="true", SELENIUM_GRID_URL="http://grid:4444")
     assert command == [
         "scenarios", "--variables", "envs/ALPHA.yml",
-        "--variables", "envs/browsers/CHROME.yml", "--variables", "envs/browsers/CHROME-DEBUG.yml",
+        "--variables", "envs/browsers/CHROME.yml", "--variables", "envs/browsers/DEBUG.yml",
+        "--variables", "envs/browsers/CHROME-DEBUG.yml",
         "--splinter-webdriver", "remote", "--splinter-remote-url", "http://grid:4444",
         "-k", "login", "-m", "smoke", "-n", "3", "--count", "5", "-x", "--randomly-seed", "42",
         "-vv", "--log-level=DEBUG", "-o", "log_cli=true", *REPORT_ARGS]
@@ -182,8 +250,17 @@ def test_all_parameters_together_build_one_command_in_a_fixed_order(form):
 def test_reports_go_to_the_workspace_build_directory(form, tmp_path_factory):
     elsewhere = tmp_path_factory.mktemp("workspace")
     command = build_command({}, Places(Path("envs"), elsewhere / "build"))
-    assert command.args == ["--junitxml", str(elsewhere / "build" / "junit.xml"), "-o", "junit_logging=all",
-                            "--splinter-screenshot-dir", str(elsewhere / "build" / "screenshots")]
+    build = elsewhere / "build"
+    assert command.args[4:] == ["--junitxml", str(build / "junit.xml"), "-o", "junit_logging=all",
+                                "--play-artifacts", str(build / "evidence"), "--html", str(build / "report.html"),
+                                "--self-contained-html", "--alluredir", str(build / "allure-results")]
+
+
+def test_the_html_report_and_allure_results_are_asked_for_only_when_their_plugin_is_installed():
+    assert jenkins.output_args(PLACES, installed=lambda name: False) == [
+        "--junitxml", "build/junit.xml", "-o", "junit_logging=all", "--play-artifacts", "build/evidence"]
+    assert jenkins.output_args(PLACES, installed=lambda name: name == "allure_pytest")[-2:] == [
+        "--alluredir", "build/allure-results"]
 
 
 # --- invalid values -------------------------------------------------------------------
@@ -206,6 +283,12 @@ def test_reports_go_to_the_workspace_build_directory(form, tmp_path_factory):
     ({"ENVIRONMENT": "dev"}, "ENVIRONMENT=dev: unknown; valid values: ALPHA, DEV, QA"),
     ({"ENVIRONMENT": "../envs/DEV"}, "ENVIRONMENT=../envs/DEV: unknown; valid values: ALPHA, DEV, QA"),
     ({"BROWSER": "SAFARI"}, "BROWSER=SAFARI: unknown; valid values: CHROME, FIREFOX, PLAIN, ZALENIUM"),
+    ({"OS": "WINDOWS"}, "OS=WINDOWS: unknown; valid values: ANY, LINUX, WINDOWS-11"),
+    ({"RESOLUTION": "1024x768"}, "RESOLUTION=1024x768: unknown; valid values: 1920x1080"),
+    ({"TESTRAIL_ENABLE": "sure"}, "TESTRAIL_ENABLE=sure: expected true or false"),
+    ({"TESTRAIL_ENABLE": "true", "TESTRAIL_HOST": "https://x.testrail.io"},
+     "TESTRAIL_ENABLE=true: set TESTRAIL_PROJECT, TESTRAIL_USER, TESTRAIL_PASSWORD or TESTRAIL_KEY "
+     "(Jenkins: the testrail credentials, see docs/jenkins.md)"),
     ({"KEYWORDS": "login and"}, "KEYWORDS=login and: not a valid -k expression: at column *"),
     ({"MARKERS": "(smoke"}, "MARKERS=(smoke: not a valid -m expression: at column *"),
 ])
@@ -238,22 +321,22 @@ def test_a_missing_envs_directory_says_so(form, tmp_path_factory):
 def test_play_is_written_verbatim_to_the_workspace_and_run_alone(form, text, name):
     command = build_command({"PLAY": text, "WORKSPACE": str(form), "KEYWORDS": "x", "MARKERS": "y"},
                             PLACES, paths=["scenarios"])
-    assert command.args == [*REPORT_ARGS, "--play-file", f"build/play/{name}"]
-    assert (form / "build" / "play" / name).read_text() == text
+    assert command.args == [*DEFAULT, *REPORT_ARGS, "--play-file", f"build/play/{name}"]
     assert command.notes[-1] == "PLAY is set: KEYWORDS and MARKERS are ignored"
+    assert not (form / "build").exists()  # written by a real run only (see the command-line tests)
+    assert command.play == ((form / "build" / "play" / name).resolve(), text)
 
 
 def test_play_pasted_with_windows_line_ends_keeps_its_lines(form):
-    build_command({"PLAY": PLAY_YAML.replace("\n", "\r\n"), "WORKSPACE": str(form)}, PLACES)
-    assert (form / "build" / "play" / "test_play.yml").read_text() == PLAY_YAML
+    command = build_command({"PLAY": PLAY_YAML.replace("\n", "\r\n"), "WORKSPACE": str(form)}, PLACES)
+    assert command.play[1] == PLAY_YAML
 
 
 def test_play_without_a_workspace_goes_to_the_build_folder_of_the_working_directory(form, monkeypatch):
     monkeypatch.delenv("WORKSPACE", raising=False)
     command = build_command({"PLAY": PLAY_LIST}, PLACES)
-    path = (form / command.args[-1]).resolve()
-    assert path == form.resolve() / "build" / "play" / "test_play.json"
-    assert path.is_file()
+    assert command.args[-1] == "build/play/test_play.json"  # relative to the working directory
+    assert command.play[0] == form.resolve() / "build" / "play" / "test_play.json"
 
 
 def test_play_runs_under_limits_the_job_may_change_and_a_run_without_play_has_none(form):
@@ -305,10 +388,20 @@ def test_dry_run_prints_the_command_shell_quoted_and_runs_nothing(form):
                      ENVIRONMENT="DEV", KEYWORDS="login and not c92411", COUNT="2")
     assert result.returncode == 0, result.stderr
     assert shlex.split(result.stdout) == [
-        sys.executable, "-m", "pytest", "scenarios", "--variables", "envs/DEV.yml",
+        sys.executable, "-m", "pytest", "scenarios", "--variables", "envs/DEV.yml", *DEFAULT,
         "-k", "login and not c92411", "--count", "2", *REPORT_ARGS, "--tb=short"]
     assert "'login and not c92411'" in result.stdout
     assert (form / "build" / "screenshots").is_dir()  # nothing cleaned either
+
+
+def test_dry_run_with_play_checks_it_and_writes_nothing(form):
+    before = sorted(form.rglob("*"))
+    result = run_cli(form, "--dry-run", PLAY=PLAY_YAML)
+    assert result.returncode == 0, result.stderr
+    assert shlex.split(result.stdout)[-2:] == ["--play-file", "build/play/test_play.yml"]
+    assert "pytest_play.jenkins: PLAY: 4 lines for build/play/test_play.yml; only this scenario runs" in \
+        result.stderr.splitlines()
+    assert sorted(form.rglob("*")) == before
 
 
 def test_invalid_values_exit_with_a_usage_error_and_no_traceback(form):
@@ -338,7 +431,7 @@ def test_a_build_with_play_runs_only_it_with_the_environment_and_reports_like_a_
     result = run_cli(form, "scenarios", "--", *INNER, "-p", "no:randomly",
                      ENVIRONMENT="QA", PLAY=PLAY_JSON, WORKSPACE=str(form))
     assert result.returncode == 1, result.stdout + result.stderr
-    assert result.stderr.startswith("pytest_play.jenkins: PLAY: 4 lines written to build/play/test_play.json")
+    assert result.stderr.splitlines()[1] == "pytest_play.jenkins: PLAY: 4 lines for build/play/test_play.json; only this scenario runs"
     assert "--play-file build/play/test_play.json" in result.stdout.splitlines()[0]
     # (pytest-splinter, when installed, adds a deprecation warning on pytest 9.2)
     assert re.search(r"= 1 failed(, \d+ warnings?)? in ", result.stdout) and "test_committed" not in result.stdout
