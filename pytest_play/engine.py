@@ -21,7 +21,9 @@ from .errors import CheckFailed, PlayError, PlayTimeout, ScenarioError, StepErro
 from .expressions import Expression, compile_expression, make_lookup
 from .loader import ScenarioLoader, Step, make_steps
 from .registry import CommandSpec, ProviderRegistry
-from .secrets import Masker, secret_values
+from .hookspecs import FAILED, PASSED, SKIPPED, VERIFY_FAILED, StepInfo, StepOutcome
+from .secrets import Masker, masked_copy, secret_values
+from .step_events import StepEvents, console_events, hook_events
 from .trust import TRUSTED, Policy
 from .validate import (NOTHING_PARSED, CompiledStep, StepCompiler, check_parameters, examine, provider_defaults,
                        shared_plan)
@@ -34,7 +36,7 @@ class Engine:
     def __init__(self, registry: ProviderRegistry, variables: dict | None = None, *, request=None,
                  compiler: StepCompiler | None = None, loader: ScenarioLoader | None = None,
                  declared_secrets: Iterable[str] = (), path: Path | None = None, output=None,
-                 policy: Policy = TRUSTED):
+                 policy: Policy = TRUSTED, events: StepEvents | None = None):
         self.registry = registry
         self.variables = {} if variables is None else variables
         self._given = dict(self.variables)  # what the scenario started with (see run_step)
@@ -52,6 +54,12 @@ class Engine:
         self._providers: dict[type, Any] = {}
         self._teardown: list[Callable[[], Any]] = []
         self._output = output
+        # Who hears of each step: the test's hooks under pytest, else the [play] lines.
+        if events is None:
+            events = hook_events(request.node) if request is not None else console_events(output)
+        self._events = events
+        self._running: StepInfo | None = None  # the event of the current step
+        self._evidence: list[tuple[str, Path]] = []  # what the current step produced
 
     # --- the pytest-play protocol -------------------------------------------
 
@@ -133,7 +141,8 @@ class Engine:
 
     def run_step(self, step: Step | CompiledStep, **kwargs) -> Any:
         """Render a step and call its command: the one boundary where a failing step's
-        error gets the step (file, line, rendered parameters) attached, as `StepFailure`."""
+        error gets the step (file, line, rendered parameters) attached, as `StepFailure`,
+        and where the step's events are sent."""
         if step.__class__ is CompiledStep:
             compiled = step
             step = compiled.step
@@ -144,32 +153,65 @@ class Engine:
                 raise StepFailure(step, step.data, exc) from None
         spec, templated, checked = compiled.plan
         data = step.data
+        events = self._events
         previous, self.current_step = self.current_step, step
         previous_compiled, self._compiled = self._compiled, compiled
+        parent, evidence = self._running, self._evidence
+        info = self._running = self._step_info(step, spec, parent) if events.finish or events.start else None
+        self._evidence = []
+        failures = len(self.soft_failures)
+        if events.start is not None:
+            events.start(info)
+        started = time.time()
         start = time.perf_counter()
         command: Any = data
-        outcome = "failed"
+        status, error = FAILED, None
         try:
             if "skip_condition" in data and self._skip(data["skip_condition"], kwargs):
-                outcome = "skipped by skip_condition"
+                status = SKIPPED
                 return None
             command = self._render(data, spec, templated, checked, compiled.templates)
             result = getattr(self.provider(spec.provider_class), spec.method)(command, **kwargs)
-            outcome = "ok"
+            status = PASSED
             return result
-        except StepFailure:
+        except StepFailure as exc:
+            error = exc.cause
             raise
         except MemoryError as exc:
             self._forget()
+            error = exc
             raise StepFailure(step, {"type": data.get("type")}, exc) from None
         except Exception as exc:
+            error = exc
             raise StepFailure(step, command, exc) from exc
         finally:
             elapsed = time.perf_counter() - start
             self.variables["_elapsed"] = elapsed
             self.current_step = previous
             self._compiled = previous_compiled
-            self.log(f"step {step.label} {data.get('type')}{_comment(data)}: {outcome} in {elapsed * 1000:.1f} ms")
+            if status == PASSED and len(self.soft_failures) > failures:
+                status, error = VERIFY_FAILED, "\n".join(self.soft_failures[failures:])
+            if events.finish is not None:
+                events.finish(info, StepOutcome(status, started, elapsed, command, error, tuple(self._evidence),
+                                                self._masked))
+            self._running, self._evidence = parent, evidence
+
+    def _step_info(self, step: Step, spec: CommandSpec, parent: StepInfo | None) -> StepInfo:
+        index = step.label
+        if parent is not None and not index.startswith(parent.index + "."):
+            index = f"{parent.index}.{index}"  # a step of an included file, or given by a Python step
+        comment = step.data.get("comment")
+        return StepInfo(step.path, step.line, index, 0 if parent is None else parent.depth + 1, spec.provider,
+                        spec.type, "" if comment is None else str(comment), step.data, self._masked)
+
+    def attach(self, kind: str, path: Path | str) -> None:
+        """Name a file the current step produced as its evidence ("screenshot", "html" or
+        "log"): reports attach it to the step."""
+        self._evidence.append((kind, Path(path)))
+
+    def _masked(self, value: Any) -> Any:
+        """`value` (a step, a message) as reports show it: this test's secrets masked."""
+        return masked_copy(value, self.mask)
 
     def parsed(self, name: str, default: Any = None) -> Any:
         """Parameter `name` of the current step as its kind parsed it at compile time."""
@@ -318,8 +360,3 @@ def merge(defaults: dict, command: dict) -> dict:
         else:
             merged[key] = value
     return merged
-
-
-def _comment(data: Mapping[str, Any]) -> str:
-    comment = data.get("comment")
-    return f" ({comment})" if comment else ""

@@ -23,9 +23,8 @@ never reaches a subscriber, nor does a failure message that quotes one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import pytest
 
@@ -36,46 +35,88 @@ VERIFY_FAILED = "verify-failed"  # a verify* step failed: the scenario went on
 OUTCOMES = (PASSED, FAILED, SKIPPED, VERIFY_FAILED)
 
 
-@dataclass(frozen=True)
 class StepInfo:
-    """One step about to run.
+    """One step about to run (read-only).
 
-    `index` is the step's place in its scenario, "3" or "3.2" for the second
-    sub-step of step 3. `parameters` are the step as written (unrendered),
+    `index` is the step's place in its scenario: "3", or "3.2" for the second
+    sub-step of step 3; `depth` is 0 for a scenario's own steps, 1 for their
+    sub-steps, and so on. `parameters` are the step as written (unrendered),
     with secret values masked; `StepOutcome.parameters` has them rendered.
     """
 
-    path: Path
-    line: int | None
-    index: str
-    provider: str
-    command: str
-    comment: str
-    parameters: Mapping[str, Any]
-    depth: int = 0  # 0 for a scenario's own steps, 1 for their sub-steps, ...
+    __slots__ = ("path", "line", "index", "depth", "provider", "command", "comment", "_written", "_mask", "_shown")
+
+    def __init__(self, path: Path, line: int | None, index: str, depth: int, provider: str, command: str,
+                 comment: str, written: Mapping[str, Any], mask: Callable[[Any], Any]):
+        self.path = path
+        self.line = line
+        self.index = index
+        self.depth = depth
+        self.provider = provider
+        self.command = command
+        self.comment = comment
+        self._written = written
+        self._mask = mask
+        self._shown = None
 
     @property
     def where(self) -> str:
         """`file:line` of the step, as failure messages show it."""
         return f"{self.path}:{self.line}" if self.line else str(self.path)
 
+    @property
+    def parameters(self) -> Mapping[str, Any]:
+        # Masked on first use only: the console line, the one subscriber of every
+        # run, never reads them.
+        if self._shown is None:
+            self._shown = self._mask(self._written)
+        return self._shown
 
-@dataclass(frozen=True)
+    def __repr__(self) -> str:
+        return f"<StepInfo {self.where} step {self.index} {self.provider}.{self.command}>"
+
+
 class StepOutcome:
-    """How a step ended.
+    """How a step ended (read-only).
 
     `status` is one of `OUTCOMES`. `start` is a `time.time()` stamp and
-    `duration` is in seconds. `message` is the masked failure text (None when the
-    step passed). `evidence` names the files the step produced (screenshots, page
-    HTML, logs), as `(kind, path)` pairs: kind is "screenshot", "html" or "log".
+    `duration` is in seconds. `message` is the masked failure text (None unless
+    the step failed or a verification in it did). `evidence` names the files
+    the step produced (screenshots, page HTML, logs), as `(kind, path)` pairs;
+    kind is "screenshot", "html" or "log". `parameters` are the rendered step,
+    masked (the written one when it failed before it was rendered).
     """
 
-    status: str
-    start: float
-    duration: float
-    parameters: Mapping[str, Any]
-    message: str | None = None
-    evidence: tuple[tuple[str, Path], ...] = field(default=())
+    __slots__ = ("status", "start", "duration", "evidence", "_rendered", "_error", "_mask", "_shown")
+
+    def __init__(self, status: str, start: float, duration: float, rendered: Mapping[str, Any],
+                 error: BaseException | str | None, evidence: tuple[tuple[str, Path], ...],
+                 mask: Callable[[Any], Any]):
+        self.status = status
+        self.start = start
+        self.duration = duration
+        self.evidence = evidence
+        self._rendered = rendered
+        self._error = error
+        self._mask = mask
+        self._shown = None
+
+    @property
+    def parameters(self) -> Mapping[str, Any]:
+        if self._shown is None:
+            self._shown = self._mask(self._rendered)
+        return self._shown
+
+    @property
+    def message(self) -> str | None:
+        error = self._error
+        if error is None:
+            return None
+        text = error if isinstance(error, str) else (str(error) or type(error).__name__)
+        return self._mask(text)
+
+    def __repr__(self) -> str:
+        return f"<StepOutcome {self.status} in {self.duration * 1000:.1f} ms>"
 
 
 @pytest.hookspec

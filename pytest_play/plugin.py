@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from . import console
 from .collect import ENGINE, REGISTRY, BrokenScenario, ScenarioFile, failure_secrets, make_engine
 from .loader import SCENARIO_SUFFIXES, is_scenario_file
 from .providers.metrics import add_statsd_options
@@ -50,6 +51,9 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[REGISTRY] = ProviderRegistry.discover(config.getini("play_providers"))
     except ChoiceError as error:
         raise pytest.UsageError(str(error)) from None
+    # The [play] line of each step: a subscriber of the step events (hookspecs.py).
+    if not config.pluginmanager.has_plugin("play_console"):
+        config.pluginmanager.register(console, "play_console")
     if config.getoption("play_timeout") is None and config.getini("play_timeout"):
         config.option.play_timeout = float(config.getini("play_timeout"))
     _freeze(config)
@@ -199,6 +203,10 @@ class _MaskedStream:
         if engine is not None and isinstance(text, str) and text.strip():
             self._stream.write(item_masker(self._item, engine)(text))
             return len(text)
+        return self._stream.write(text)
+
+    def write_unmasked(self, text: str) -> int:
+        """For text that cannot hold a secret (the `[play]` line of a step without a comment)."""
         return self._stream.write(text)
 
     def __getattr__(self, name):

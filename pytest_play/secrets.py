@@ -17,7 +17,7 @@ import itertools
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
@@ -128,6 +128,31 @@ def masked_step(command: Mapping[str, Any]) -> dict:
         masked["auth"] = [masked["auth"][0], MASK]
     shown["parameters"] = masked
     return shown
+
+
+def masked_copy(value: Any, mask: Callable[[str], str], budget: int = 10_000) -> Any:
+    """`value` (a rendered step, parsed data, a message) as reports show it: a copy with
+    URLs, credentials and every text masked. Containers are copied up to `budget`
+    values; what is beyond it, or of an odd type, is shown as masked text."""
+    left = [budget]
+
+    def copy(item: Any, depth: int) -> Any:
+        left[0] -= 1
+        if isinstance(item, str):
+            return mask(item)
+        if item is None or isinstance(item, (bool, int, float)):
+            return item
+        if left[0] <= 0 or depth > 20:
+            return mask(str(item)[:1000])
+        if isinstance(item, Mapping):
+            shown = masked_step(item) if depth == 0 else item
+            return {str(k): MASK if is_secret_name(k) and isinstance(v, str) and v else copy(v, depth + 1)
+                    for k, v in shown.items()}
+        if isinstance(item, (list, tuple)):
+            return [copy(v, depth + 1) for v in item]
+        return mask(str(item)[:1000])
+
+    return copy(value, 0)
 
 
 def environment_secrets(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
