@@ -132,7 +132,7 @@ class _FlowTranslator:
                 self.targets.append(target)
             index = self.targets.index(target)
             self.emit({"type": "switchToWindowByIndex", "index": index, **self._timeout(step)},
-                      [f"target {target}"])
+                      [f"the window of {self.urls(target)}"])
             self.target = target
             self.frame = []
         if not isinstance(frame, list) or not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0

@@ -61,7 +61,7 @@ def our_locator(selector: Any) -> dict:
         if len(selector) == 1:
             return our_locator(selector[0])
         return {"type": "shadow", "value": " >>> ".join(selector)}
-    for prefix, kind in (("aria/", "aria"), ("xpath/", "xpath"), ("pierce/", "pierce"), ("text/", "partialText")):
+    for prefix, kind in (("aria/", "aria"), ("xpath/", "xpath"), ("pierce/", "pierce"), ("text/", "containsText")):
         if selector.startswith(prefix):
             return {"type": kind, "value": selector[len(prefix):]}
     return {"type": "css", "value": selector}

@@ -6,6 +6,7 @@ A locator is `{type: ..., value: ...}` with play_selenium's types (`css`, `xpath
 those looked up by a script in the page (see `finders`): `aria` (accessible name,
 `Save` or `Save[role="button"]`), `pierce` (CSS through open shadow roots),
 `shadow` (`#host >>> button`: each part inside the previous one's shadow root),
+`containsText` (the deepest elements whose text, children's included, contains the value),
 `focused` (the focused element; any value), and `selectors`, the alternatives of a
 Chrome Recorder step (a list of its selectors), tried in order.
 Everything here answers one question per call and never waits: waiting is done by
@@ -38,6 +39,7 @@ _STRATEGIES = {
     "text": "xpath", "partialText": "xpath", "value": "xpath",
     # looked up by a script in the page (finders.py)
     "aria": "script", "pierce": "script", "shadow": "script", "focused": "script", "selectors": "script",
+    "containsText": "script",
 }
 _XPATH_TEMPLATES = {
     # an element one of whose own text nodes is the value (spaces normalized)
@@ -144,6 +146,8 @@ def _script_chain(kind: str, value: str) -> tuple[str, ...]:
         return parts
     if kind == "focused":
         return (":focus-deep",)
+    if kind == "containsText":
+        return (f"text/{value}",)
     return (f"{kind}/{value}",)
 
 
