@@ -257,7 +257,7 @@ def choose(name: str, candidates: list, wanted: str | None) -> tuple[Any, Served
         what = "pytest-play 2.x plugins" if len(others) > 1 else "a pytest-play 2.x plugin"
         return ours[0], _served(name, ours[0], candidates,
                                 f"built-in; it replaces {legacy}, {what} also installed; "
-                                f"to use it: {CHOICE_OPTION} = {name} = {_distribution(others[-1])}")
+                                f"to use it: {CHOICE_OPTION} = {name} = {_normalized(_distribution(others[-1]))}")
     chosen = (replacing or others)[-1]
     if ours:
         reason = (f"a third-party provider wins over the built-in of its name; "
@@ -280,7 +280,7 @@ def _label(ep) -> str:
     dist = getattr(ep, "dist", None)
     if dist is None:
         return ep.value
-    return f"{dist.metadata['Name']} {dist.version}"
+    return f"{_normalized(dist.metadata['Name'])} {dist.version}"
 
 
 def _normalized(name: str | None) -> str:

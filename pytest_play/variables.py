@@ -45,8 +45,9 @@ def scenario_variables(raw: dict[str, Any], environ=None, skin: str | None = Non
     if isinstance(skins, dict):
         if skin is not None:
             chosen = [skins_entry(skins, skin)]
-        else:  # the default skin's values last, so they win
-            chosen = sorted(reversed(skins.values()), key=lambda settings: settings is skins.get(DEFAULT_SKIN))
+        else:  # the first skin's values win, and the default skin's over them
+            chosen = [settings for name, settings in skins.items() if name != DEFAULT_SKIN][::-1]
+            chosen += [skins[DEFAULT_SKIN]] if DEFAULT_SKIN in skins else []
         for settings in chosen:
             from_skin, secret = skin_variables(settings)
             variables.update(from_skin)

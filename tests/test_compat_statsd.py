@@ -9,7 +9,6 @@ that client, next to pytest-statsd's own session gauges.
 import importlib.util
 import re
 import socket
-import textwrap
 
 import pytest
 
@@ -43,7 +42,7 @@ class Listener:
         while True:
             try:
                 received += self.sock.recv(65535).decode().split("\n")
-            except socket.timeout:
+            except TimeoutError:
                 return received
 
 

@@ -1,0 +1,3 @@
+"""tests/compat holds data: projects the compatibility tests copy and run in their own sessions."""
+
+collect_ignore = ["cookiecutter_qa"]
