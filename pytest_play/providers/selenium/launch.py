@@ -256,7 +256,8 @@ class LaunchPlan:
         name = self.settings["name"]
         binary = self.settings.get("binary") or (find_executable(CHROME_BINARIES) if name == "chrome" else None)
         source = os.environ.get(SOURCE_VARIABLE) or "the browser: section of the --variables files"
-        reason = " ".join((error.msg or type(error).__name__).split())[:300]
+        # selenium's first sentence (it appends a link to its troubleshooting page)
+        reason = " ".join((error.msg or type(error).__name__).split(";")[0].split())[:300]
         return (f"the browser did not start: {name} {binary or '(binary: found by the driver)'} with driver "
                 f"{self.driver_path}{' (headless)' if self.headless else ' (with a window)'}, settings from "
                 f"{source}: {type(error).__name__}: {reason}. Check browser.binary and browser.driver there, "
