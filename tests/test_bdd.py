@@ -428,3 +428,46 @@ def test_features_run_under_xdist_with_junit_and_html_reports(pytester):
     assert "features/steps/calc.yml:9: step 1 (the sum) failed" in junit
     html = (pytester.path / "report.html").read_text()
     assert "test_adding_two_numbers[2-5-8]" in html and "features/steps/calc.yml:9" in html
+
+
+def test_a_steps_data_table_and_doc_string_are_variables(pytester):
+    project(pytester, {
+        "features/table.feature": '''
+            Feature: Tables
+              Scenario: A table and a text
+                Given these users
+                  | name  | role   |
+                  | alice | admin  |
+                  | bob   | reader |
+                Then the note says
+                  """
+                  two users
+                  """
+            ''',
+        "features/steps/table.yml": """
+            - given: these users
+              steps:
+                - {type: assert, expression: "datatable == [['name', 'role'], ['alice', 'admin'], ['bob', 'reader']]"}
+                - {type: store_variable, name: count, expression: len(datatable) - 1}
+            - then: the note says
+              steps:
+                - {type: assert, expression: "docstring == 'two users' and count == 2"}
+            """,
+    })
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_python_step_definitions_in_a_conftest_serve_collected_features_too(pytester):
+    project(pytester, {
+        "features/calc.feature": CALC_FEATURE,
+        "features/steps/calc.yml": CALC_STEPS.split("- then:")[0],
+        "conftest.py": '''
+from pytest_bdd import parsers, then
+
+
+@then(parsers.parse("the total is {expected:d}"))
+def _(play, expected):
+    assert play.variables["total"] == expected
+''',
+    })
+    pytester.runpytest().assert_outcomes(passed=3)

@@ -1,3 +1,4 @@
+# tests/bdd/features/login.feature
 @login
 Feature: Login
   Users of the demo site log in from its home page.

@@ -2,7 +2,7 @@
 
 from pytest_bdd import given, parsers, scenarios, then, when
 
-scenarios("features/api.feature")
+scenarios("../features/api.feature")
 
 
 @given(parsers.parse('I am logged in to the API as "{user}"'))

@@ -1,8 +1,9 @@
+# tests/bdd/python/login_steps.py
 """The login feature with Python step definitions that run pytest-play steps."""
 
 from pytest_bdd import given, parsers, scenarios, then, when
 
-scenarios("features/login.feature")
+scenarios("../features/login.feature")
 
 LOG_IN = """
 - comment: the login form only appears in a modal after this click
