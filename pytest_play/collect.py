@@ -66,6 +66,7 @@ def load_file(context: CollectionContext, path: Path) -> list[tuple[str | None, 
     else:
         documents = loader.read_documents(path)
         if not recordings.is_recording(path, documents):
+            recordings.refuse_near_miss(path, documents)
             return [(None, loader.from_documents(path, documents), {})]
         data = documents[0]
     ini = loader.sidecars.sidecar(path)

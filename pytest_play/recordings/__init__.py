@@ -22,7 +22,7 @@ from ..errors import ScenarioError
 from ..loader import Mapping, Scenario, Step
 from ..loader.metadata import Metadata, make_metadata, read_ini
 from ..loader.steps import merge_metadata
-from .chrome import flow_origin, is_flow, translate_flow
+from .chrome import RECORDER_ONLY, flow_origin, is_flow, translate_flow
 from .common import Translated
 from .lines import parse_with_lines
 from .side import is_project, project_origin, project_tests, translate_test
@@ -42,6 +42,16 @@ class Recording:
 def is_recording(path: Path, documents: list) -> bool:
     """Whether a `.json` file's parsed documents are a Chrome Recorder flow."""
     return path.suffix == ".json" and len(documents) == 1 and is_flow(documents[0])
+
+
+def refuse_near_miss(path: Path, documents: list) -> None:
+    """A `.json` with `title` and `steps` that is not a flow: say what would make it one."""
+    data = documents[0] if len(documents) == 1 else None
+    if path.suffix == ".json" and isinstance(data, dict) and "title" in data and isinstance(data.get("steps"), list):
+        raise ScenarioError.single(path, getattr(data, "line", None) or 1, (
+            "unknown top-level key 'title': our scenarios have none, and a Chrome Recorder flow (a string 'title') "
+            f"needs steps of Recorder types ({', '.join(sorted(RECORDER_ONLY)[:4])}...); remove 'title', or "
+            "export the flow again from the Recorder"))
 
 
 def read_side(path: Path, text: str) -> Any:
@@ -81,4 +91,4 @@ def as_scenario(path: Path, recording: Recording, ini: Path | None = None) -> Sc
 
 
 __all__ = ["RECORDING_SUFFIXES", "Recording", "Translated", "as_scenario", "is_recording", "read_side",
-           "recordings"]
+           "recordings", "refuse_near_miss"]
