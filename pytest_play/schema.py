@@ -47,6 +47,7 @@ def build_schema(registry: ProviderRegistry) -> dict:
         "locator": _locator(),
         "condition": _condition(),
         "marker": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+        "case_id": {"anyOf": [{"type": "string", "pattern": "^[cC]?[0-9]{1,10}$"}, {"type": "integer", "minimum": 0}]},
         "template": TEMPLATE,
         "comment": {"description": STEP_KEYS["comment"].doc},
         "skip_condition": param_schema(STEP_KEYS["skip_condition"]),
@@ -95,6 +96,8 @@ def _metadata_properties() -> dict:
         "skip": {"description": "skip the scenario", "$ref": "#/$defs/condition"},
         "xfail": {"description": "the scenario is expected to fail", "$ref": "#/$defs/condition"},
         "timeout": {"description": "seconds the whole scenario may run", "type": "number", "exclusiveMinimum": 0},
+        "testrail": {"description": "TestRail case ids of the scenario, e.g. C93466 (TESTRAIL_ENABLE)",
+                     "anyOf": [{"$ref": "#/$defs/case_id"}, {"type": "array", "items": {"$ref": "#/$defs/case_id"}}]},
     }
 
 

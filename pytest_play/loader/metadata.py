@@ -7,6 +7,7 @@ import configparser
 import json
 import math
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ class Metadata:
     xfail: Any = None
     timeout: float | None = None
     line: int | None = None
+    testrail: tuple[str, ...] = ()  # TestRail case ids, "C93466" (see pytest_play.testrail)
 
 
 class SidecarIndex:
@@ -127,7 +129,12 @@ def make_metadata(path: Path, raw: dict) -> Metadata:
                                 or not math.isfinite(timeout) or timeout < 0):
         raise ScenarioError.single(path, line,
                                    f"'timeout' must be a number of seconds (0 for no limit), not {timeout!r}")
-    return Metadata(tuple(markers), tuple(rows), raw.get("skip"), raw.get("xfail"), timeout, line)
+    cases = as_list(raw.get("testrail"))
+    if any(isinstance(case, bool) or not re.fullmatch(r"[cC]?[0-9]{1,10}", str(case)) for case in cases):
+        raise ScenarioError.single(path, line, f"'testrail' must be a case id such as C93466, or a list of them, "
+                                               f"not {raw.get('testrail')!r}")
+    return Metadata(tuple(markers), tuple(rows), raw.get("skip"), raw.get("xfail"), timeout, line,
+                    tuple(f"C{int(str(case).lstrip('cC'))}" for case in cases))
 
 
 def _check_condition(path: Path, line: int | None, key: str, value: Any) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from ..errors import ScenarioError, did_you_mean
 from .values import Mapping, kind, line_of
 
-METADATA_KEYS = ("markers", "test_data", "skip", "xfail", "timeout")
+METADATA_KEYS = ("markers", "test_data", "skip", "xfail", "timeout", "testrail")
 # Keys of Selenium Builder's JSON format that carry no meaning for us.
 IGNORED_KEYS = ("type", "seleniumVersion", "formatVersion", "$schema", "name", "description")
 
