@@ -471,3 +471,29 @@ def _(play, expected):
 ''',
     })
     pytester.runpytest().assert_outcomes(passed=3)
+
+
+def test_play_validate_lists_the_problems_of_features_and_runs_nothing(pytester):
+    project(pytester, {
+        "features/calc.feature": CALC_FEATURE,
+        "features/steps/calc.yml": CALC_STEPS + "- then: the total is {expected:d}\n  steps: []\n",
+        "features/other.feature": "Feature: Other\n  Scenario: Fine\n    Given the number 1\n",
+    })
+    result = pytester.runpytest("--play-validate")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines([
+        "features/steps/calc.yml:12: then 'the total is {expected:d}' is already defined at features/steps/calc.yml:7",
+        "features/steps/calc.yml:12: then 'the total is {expected:d}' is already defined at features/steps/calc.yml:7",
+        "play-validate: * 2 problem(s) in 2 file(s)",
+    ])
+    assert "passed" not in result.stdout.str()
+
+
+def test_the_steps_of_a_gherkin_step_run_within_play_timeout(pytester):
+    project(pytester, {
+        "features/slow.feature": "Feature: Slow\n  Scenario: Slow\n    When I wait\n",
+        "features/steps/slow.yml": "- when: I wait\n  steps:\n    - {type: sleep, seconds: 30}\n",
+    })
+    result = pytester.runpytest("--play-timeout", "1")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["features/slow.feature:3: 'When I wait' failed", "features/steps/slow.yml:3: step 1 *"])

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ..collect import collection_context, register_marker
+from ..collect import BrokenScenario, collection_context, register_marker
+from ..errors import ScenarioError
 from ..report import display_path
 from ..trust import time_limit
 from . import seam
@@ -30,7 +31,8 @@ class FeatureFile(pytest.Module):
         try:
             library = self.library = self._library()
             problems = [self._where(path, line) + message for path, line, message in library.problems]
-            problems.extend(self._ambiguous(library))
+            if not problems:  # a pattern defined twice would make every step that uses it ambiguous
+                problems = self._ambiguous(library)
             if not problems:
                 self.obj  # noqa: B018  (binds the scenarios: a broken feature fails here)
         except Exception as error:  # pytest-bdd's parse errors (no common base class)
@@ -83,28 +85,20 @@ class FeatureFile(pytest.Module):
         return f"{shown}:{line}: " if line else f"{shown}: "
 
 
-class BrokenFeature(pytest.Item):
+class BrokenFeature(BrokenScenario):
     """A feature (or its step library) that can't be used: one failing item, so the
-    other features still run."""
+    other features still run, and `--play-validate` lists its problems."""
 
     def __init__(self, *, message: str, **kwargs):
-        super().__init__(**kwargs)
+        lines = message.splitlines()
+        super().__init__(error=ScenarioError(kwargs["parent"].path, [(None, line) for line in lines]), **kwargs)
         self.message = message
-
-    def runtest(self):
-        raise FeatureProblem(self.message)
 
     def reportinfo(self):
         return self.path, 0, f"{self.name} (invalid feature or step library)"
 
-    def repr_failure(self, excinfo, style=None):
-        if isinstance(excinfo.value, FeatureProblem):
-            return self.message
-        return super().repr_failure(excinfo, style=style)
-
-
-class FeatureProblem(Exception):
-    """What makes a feature unusable (its message is the report)."""
+    def repr_failure_text(self) -> str:
+        return self.message
 
 
 def step_function(entry: Entry):
