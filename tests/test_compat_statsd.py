@@ -21,7 +21,7 @@ SCENARIO = """\
 - {type: record_elapsed, name: nap}
 - {type: record_elapsed_start, name: block}
 - {type: record_elapsed_stop, name: block}
-- {type: record_property, name: load, expression: "0.25", metric_type: timing}
+- {type: record_property, name: load, expression: "250.5", metric_type: timing}
 - {type: record_property, name: items, expression: "3", metric_type: gauge}
 - {type: record_property, name: balance, expression: "-2", metric_type: gauge}
 - {type: record_property, name: label, expression: "'not sent: no metric_type'"}
@@ -58,13 +58,14 @@ def statsd_args(port, prefix="qa.play"):
 
 
 def check_metrics(lines, prefix="qa.play"):
-    """The metrics steps' lines: timings in milliseconds (%0.6f), gauges as written, nothing else from them."""
+    """The metrics steps' lines: elapsed seconds as milliseconds (%0.6f), a timing property's value as it is
+    (milliseconds, as in 2.x), gauges as written, nothing else from them."""
     ours = [line for line in lines if re.match(rf"{re.escape(prefix)}\.(nap|block|load|items|balance|label):", line)]
     nap = next(line for line in ours if line.startswith(f"{prefix}.nap:"))
     assert re.fullmatch(rf"{re.escape(prefix)}\.nap:\d+\.\d{{6}}\|ms", nap), nap
     assert 45 <= float(nap.split(":")[1].split("|")[0]) < 5000
     assert re.fullmatch(rf"{re.escape(prefix)}\.block:\d+\.\d{{6}}\|ms", ours[1]), ours
-    assert ours[2:] == [f"{prefix}.load:250.000000|ms", f"{prefix}.items:3|g", f"{prefix}.balance:0|g",
+    assert ours[2:] == [f"{prefix}.load:250.500000|ms", f"{prefix}.items:3|g", f"{prefix}.balance:0|g",
                         f"{prefix}.balance:-2|g"]
 
 

@@ -2,7 +2,8 @@
 
 With `--stats-d` they also go to statsd, as pytest-play 2.x sent them:
 `record_elapsed` and `record_elapsed_stop` as timings in milliseconds, and
-`record_property` when its `metric_type` is `timing` or `gauge`. The flags
+`record_property` when its `metric_type` is `timing` (its value as it is, in
+milliseconds) or `gauge`. The flags
 (`--stats-d --stats-host --stats-port --stats-prefix`) are pytest-statsd's; when
 it is not installed pytest-play declares the same ones, as 2.x did.
 """
@@ -31,7 +32,7 @@ class MetricsProvider(BaseProvider):
         super().__init__(engine)
         self._started: dict[str, float] = {}
 
-    def _record(self, name, value, metric_type=None):
+    def _record(self, name, value, metric_type=None, seconds=False):
         self.engine.update_variables({name: value})
         node = getattr(self.engine.request, "node", None)
         if node is not None:
@@ -39,13 +40,13 @@ class MetricsProvider(BaseProvider):
         if metric_type is not None:
             sender = statsd_sender(getattr(self.engine.request, "config", None))
             if sender is not None:
-                sender.send(name, value, metric_type)
+                sender.send(name, value, metric_type, seconds)
         return value
 
     @command(name=_NAME, expression=Param("expression", doc="value to record"),
              metric_type=Param("string", required=False, choices=METRIC_TYPES,
-                               doc="with --stats-d, also send the value to statsd as a timing (milliseconds) "
-                                   "or a gauge"))
+                               doc="with --stats-d, also send the value to statsd as a timing (a number of "
+                                   "milliseconds, sent as it is) or a gauge"))
     def command_record_property(self, command, **kwargs):
         """Record the value of `expression` under `name`."""
         value = self.engine.evaluate(command["expression"], **kwargs)
@@ -55,7 +56,7 @@ class MetricsProvider(BaseProvider):
     def command_record_elapsed(self, command, **kwargs):
         """Record the previous step's duration in seconds under `name`."""
         elapsed = self.engine.variables.get("_elapsed")
-        return self._record(command["name"], elapsed, "timing" if elapsed is not None else None)
+        return self._record(command["name"], elapsed, "timing" if elapsed is not None else None, seconds=True)
 
     @command(name=_NAME)
     def command_record_elapsed_start(self, command, **kwargs):
@@ -68,7 +69,7 @@ class MetricsProvider(BaseProvider):
         name = command["name"]
         if name not in self._started:
             raise KeyError(f"timer {name!r} was never started (use record_elapsed_start first)")
-        return self._record(name, time.perf_counter() - self._started.pop(name), "timing")
+        return self._record(name, time.perf_counter() - self._started.pop(name), "timing", seconds=True)
 
 
 def add_statsd_options(parser: pytest.Parser) -> None:
@@ -110,10 +111,11 @@ class Statsd:
         except (TypeError, ValueError):
             raise StepError(f"--stats-port must be a port number, not {port!r}") from None
 
-    def send(self, name: str, value, metric_type: str) -> None:
+    def send(self, name: str, value, metric_type: str, seconds: bool = False) -> None:
+        """Send `value` (in seconds when `seconds`: statsd's timings are milliseconds)."""
         number = _number(name, value, metric_type)
-        if metric_type == "timing":
-            number *= 1000  # seconds in pytest-play, milliseconds in statsd
+        if seconds:
+            number *= 1000
         try:
             client = self._client()
             if client is None:
