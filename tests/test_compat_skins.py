@@ -65,6 +65,22 @@ def test_a_skin_fixture_picks_the_skin_as_pypom_navigation_s_did(pytester):
     pytester.runpytest(*PLAY).assert_outcomes(passed=1)
 
 
+def test_a_parametrized_skin_fixture_asks_for_play_skin_and_play_skin_runs_it(pytester):
+    pytester.makeconftest("""
+        import pytest
+
+        @pytest.fixture(scope="session", params=["skin1", "skin2"])
+        def skin(request):
+            return request.param
+    """)
+    project(pytester, CHECK.format(url="http://two.example", user="admin2"))
+    result = pytester.runpytest(*PLAY)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["test_login.yml: the 'skin' fixture is parametrized, and a scenario runs with one "
+                                 "skin: choose it with --play-skin NAME or the ini option play_skin"])
+    pytester.runpytest(*PLAY, "--play-skin", "skin2").assert_outcomes(passed=1)
+
+
 def test_a_skin_password_is_masked_in_the_failure_and_the_junit_xml(pytester):
     project(pytester, """\
 - type: assert
