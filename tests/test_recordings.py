@@ -113,3 +113,24 @@ def test_without_base_url_a_recording_runs_on_its_recorded_origin(pytester, demo
         "test_wrong_navigation.json:4: step 1 (navigate) failed",
         f"*the current URL*{demo_server.url}/select*",
     ])
+
+
+def test_a_recording_pasted_as_play_text_runs_like_a_committed_one(pytester, demo_server):
+    """What Jenkins' PLAY field does (python -m pytest_play.jenkins passes it as --play-text)."""
+    pytester.makefile(".yml", vars=f"base_url: {demo_server.url}\ndefault_timeout: 5\n"
+                                   f"pytest-play:\n  untrusted_may_reach: [{demo_server.url}]\n")
+    text = (HERE / "chrome_widgets.json").read_text()
+    result = pytester.runpytest("-p", "no:randomly", "--variables", "vars.yml", *BROWSER, "-v", "--play-text", text)
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["build/play/test_play.json::test_play PASSED*"])
+
+
+def test_a_pasted_recording_with_an_unsupported_step_stops_before_the_session_naming_its_line(pytester):
+    flow = json.loads((HERE / "chrome_login.json").read_text())
+    flow["steps"].insert(2, {"type": "customStep", "name": "screenshot", "parameters": {}})
+    text = json.dumps(flow, indent=2)
+    line = next(number for number, content in enumerate(text.splitlines()) if '"customStep"' in content)
+    assert text.splitlines()[line - 1].strip() == "{"  # line (1-based) is the step's opening brace
+    result = pytester.runpytest("-p", "no:randomly", "--play-text", text)
+    assert result.ret == 4
+    result.stderr.fnmatch_lines([f"ERROR: --play-text line {line}: step 3: customStep is not supported: *"])

@@ -62,6 +62,10 @@ class ScenarioLoader:
 
     def from_documents(self, path: Path, documents: list) -> Scenario:
         """The `Scenario` of a file's parsed documents (and its sidecar `.ini`)."""
+        if path.suffix == ".json":
+            flow = _recorded_flow(path, documents, self.sidecars.sidecar(path))
+            if flow is not None:
+                return flow
         metadata, steps = split_documents(path, documents)
         ini = self.sidecars.sidecar(path)
         if ini is not None:
@@ -87,8 +91,20 @@ class ScenarioLoader:
                     raise json_error from None  # it looks like JSON: the JSON error is the useful one
         else:
             documents = self.yaml.parse(path, text)
+        flow = _recorded_flow(path, documents, None)
+        if flow is not None:
+            return flow
         metadata, steps = split_documents(path, documents)
         return Scenario(path, make_steps(path, steps), make_metadata(path, metadata))
+
+
+def _recorded_flow(path: Path, documents: list, ini: Path | None) -> Scenario | None:
+    """The scenario of a Chrome Recorder flow (pasted, or a `.json` file), else None."""
+    if len(documents) != 1 or not isinstance(documents[0], dict) or "title" not in documents[0]:
+        return None
+    from .. import recordings  # imported late: it builds on the loader
+
+    return recordings.flow_scenario(path, documents[0], ini) if recordings.is_flow(documents[0]) else None
 
 
 def load_scenario(path: Path, text: str | None = None, sidecars: SidecarIndex | None = None) -> Scenario:

@@ -78,6 +78,11 @@ def recordings(path: Path, data: Any) -> list[Recording]:
     return [Recording(None, translate_flow(path, data), flow_origin(data))]
 
 
+def flow_scenario(path: Path, flow: dict, ini: Path | None = None) -> Scenario:
+    """The scenario of a Chrome Recorder flow (pasted text, `--play-file`, the loader's `load`)."""
+    return as_scenario(path, Recording(None, translate_flow(path, flow), flow_origin(flow)), ini)
+
+
 def as_scenario(path: Path, recording: Recording, ini: Path | None = None) -> Scenario:
     """Our `Scenario` of a recording (with the metadata of the `.ini` beside it, if any)."""
     steps = []
@@ -91,4 +96,4 @@ def as_scenario(path: Path, recording: Recording, ini: Path | None = None) -> Sc
 
 
 __all__ = ["RECORDING_SUFFIXES", "Recording", "Translated", "as_scenario", "is_recording", "read_side",
-           "recordings", "refuse_near_miss"]
+           "flow_scenario", "recordings", "refuse_near_miss"]
