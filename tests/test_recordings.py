@@ -134,3 +134,19 @@ def test_a_pasted_recording_with_an_unsupported_step_stops_before_the_session_na
     result = pytester.runpytest("-p", "no:randomly", "--play-text", text)
     assert result.ret == 4
     result.stderr.fnmatch_lines([f"ERROR: --play-text line {line}: step 3: customStep is not supported: *"])
+
+
+def test_a_recording_takes_variables_test_data_and_markers_from_the_ini_beside_it(pytester, demo_server):
+    flow = (HERE / "chrome_login.json").read_text()
+    flow = flow.replace('"value": "editor"', '"value": "${username}"', 1).replace(
+        '"value": "editor"', '"value": "${password}"', 1).replace("=== 'editor'", "=== '${username}'")
+    assert flow.count("${username}") == 2 and flow.count("${password}") == 1
+    (pytester.path / "test_users.json").write_text(flow)
+    (pytester.path / "test_users.ini").write_text(
+        '[pytest]\nmarkers =\n    login\ntest_data =\n    {"username": "editor", "password": "editor"}\n'
+        '    {"username": "reader", "password": "reader"}\n')
+    (pytester.path / "test_other.json").write_text((HERE / "chrome_broken.json").read_text())
+    result = run(pytester, "-v", "-m", "login", base_url=demo_server.url)
+    result.assert_outcomes(passed=2, deselected=1)
+    result.stdout.fnmatch_lines_random(["test_users.json::test_users[[]editor[]] PASSED*",
+                                        "test_users.json::test_users[[]reader[]] PASSED*"])

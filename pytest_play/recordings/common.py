@@ -1,5 +1,5 @@
-"""What both recording formats share: the base URL rule, escaping recorded text for our
-templates, and the step objects a translation produces.
+"""What both recording formats share: the base URL rule, recorded text as our templates
+(`${name}` is a variable, any other `$` is literal), and the steps a translation produces.
 
 Base URL rule: a recording's origin is the `scheme://host:port` of its first URL
 (Chrome Recorder: the first `navigate` step; Selenium IDE: the project's `url`).
@@ -45,13 +45,14 @@ class Urls:
         return escape(url)
 
 
-_TEMPLATE_OPEN = re.compile(r"\{!")
+_LONE_DOLLAR = re.compile(r"\$(?!\{[A-Za-z_][A-Za-z0-9_]*\})")
 
 
 def escape(text: str) -> str:
-    """Recorded text as a template that renders to itself (`$` and `{!` are ours)."""
-    text = text.replace("$", "$$")
-    return _TEMPLATE_OPEN.sub("{! '{' !}!", text) if "{!" in text else text
+    """Recorded text as our template: `${name}` is the variable `name` (as in Selenium
+    IDE); any other `$`, and `{!`, stand for themselves."""
+    text = _LONE_DOLLAR.sub("$$", text) if "$" in text else text
+    return text.replace("{!", "{! '{' !}!") if "{!" in text else text
 
 
 @dataclass

@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 
 from ..errors import ScenarioError
 from ..loader import line_of
-from .common import Translated, Urls, origin_of
+from .common import Translated, Urls, escape, origin_of
 from .selectors import side_selector
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -166,7 +166,7 @@ class _TestTranslator:
         url = urljoin(self.base, target) if self.base else target
         if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", url):
             raise _Refused(f"open {target!r}: the project has no 'url' to open it from; give an absolute URL")
-        self.emit({"type": "get", "url": self.urls(url).replace("$${", "${")})  # IDE variables stay
+        self.emit({"type": "get", "url": self.urls(url)})
 
     def _type(self, command, target, value):
         self.emit({"type": "setElementText", "locator": self._locator(command), "text": _vars(value)})
@@ -274,7 +274,7 @@ def _text(value: Any) -> str:
 
 def _vars(text: str) -> str:
     """IDE text as our template: `${name}` stays a reference, any other `$` is literal."""
-    return re.sub(r"\$(?!\{[A-Za-z_][A-Za-z0-9_]*\})", "$$", text).replace("{!", "{! '{' !}!")
+    return escape(text)
 
 
 def _name(text: str) -> str:
