@@ -5,6 +5,9 @@ These run core steps only (no browser, no server); tests/test_bdd_demo_app.py ru
 the login and API features against the demo app in headless Chromium.
 """
 
+import os
+import subprocess
+import sys
 import textwrap
 
 import pytest
@@ -497,3 +500,28 @@ def test_the_steps_of_a_gherkin_step_run_within_play_timeout(pytester):
     result = pytester.runpytest("--play-timeout", "1")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["features/slow.feature:3: 'When I wait' failed", "features/steps/slow.yml:3: step 1 *"])
+
+
+def test_the_jenkins_form_runs_features_by_marker_and_keyword_with_its_reports(pytester):
+    project(pytester, {"features/calc.feature": CALC_FEATURE, "features/steps/calc.yml": CALC_STEPS,
+                       "envs/test.yml": "unused: 1\n"})
+    environ = {**os.environ, "ENVIRONMENT": "test", "MARKERS": "calc and not smoke", "KEYWORDS": "2-5-7",
+               "WORKSPACE": str(pytester.path), "SE_OFFLINE": "true"}
+    result = subprocess.run([sys.executable, "-m", "pytest_play.jenkins", "features"], cwd=pytester.path,
+                            env=environ, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "1 passed, 2 deselected" in result.stdout
+    junit = (pytester.path / "build" / "junit.xml").read_text()
+    assert 'name="test_adding_two_numbers[2-5-7]"' in junit and junit.count("<testcase ") == 1
+    assert "test_adding_two_numbers[2-5-7]" in (pytester.path / "build" / "report.html").read_text()
+
+
+def test_an_include_in_a_library_entry_is_relative_to_the_library_file(pytester):
+    project(pytester, {
+        "features/inc.feature": "Feature: Include\n  Scenario: Shared steps\n    Given the shared steps ran\n",
+        "features/steps/inc.yml": "- given: the shared steps ran\n  steps:\n"
+                                  "    - {type: include, provider: include, path: ../shared/set.yml}\n"
+                                  "    - {type: assert, expression: shared == 42}\n",
+        "features/shared/set.yml": "- {type: store_variable, name: shared, expression: '42'}\n",
+    })
+    pytester.runpytest().assert_outcomes(passed=1)

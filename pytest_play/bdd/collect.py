@@ -104,7 +104,7 @@ class BrokenFeature(BrokenScenario):
 def step_function(entry: Entry):
     """The step definition of a library entry: the parsed fields (and the step's data
     table or doc string) become variables, then the entry's steps run, within the time
-    limit of --play-timeout."""
+    limit of --play-timeout, with `include` paths relative to the library file."""
 
     def run_entry(play, **arguments):
         engine = play.engine
@@ -115,7 +115,11 @@ def step_function(entry: Entry):
         engine.update_variables(values)
         config = engine.request.config if engine.request is not None else None
         given = config.getoption("play_timeout", None) if config is not None else None
-        engine.run_scenario(entry.steps, timeout=time_limit(given, engine.policy))
+        engine.include_chain.append(entry.path)  # an `include` is relative to the library file
+        try:
+            engine.run_scenario(entry.steps, timeout=time_limit(given, engine.policy))
+        finally:
+            engine.include_chain.pop()
 
     # pytest-bdd passes a step the parsed values its signature names.
     parameters = [inspect.Parameter("play", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
