@@ -5,6 +5,7 @@ converter's command line. No browser is started here."""
 
 import json
 import textwrap
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -219,3 +220,13 @@ def test_converted_yaml_is_valid_for_our_json_schema_and_keeps_the_other_selecto
         "setWindowSize", "get", "assertCurrentUrl", "assertTitle", "clickElement", "switchToFrameByIndex",
         "clickElement", "switchToDefaultContent", "setElementText", "sendKeysToElement", "eval",
         "waitForElementPresent", "waitUntilCondition", "close"]
+
+
+def test_the_readme_shows_what_the_converter_writes_for_the_login_recording(capsys):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Record a test in Chrome and run it", 1)[1].split("\n## ", 1)[0]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert convert_main([str(Path(__file__).resolve().parent / "recordings" / "chrome_login.json")]) == 0
+    converted = capsys.readouterr().out
+    first, second = example.split("- type: setElementText")
+    assert first in converted and "- type: setElementText" + second in converted
