@@ -13,7 +13,9 @@ browser step, so scenarios without browser steps start no browser.
 Locators: `{type, value}` with type `css`, `xpath`, `id`, `name`, `tag`, `text`
 (an element whose own text is the value), `partialText` (whose own text contains
 it), `value` (whose `value` attribute is it), or Selenium Builder's `css selector`,
-`link text`, `partial link text`, `tag name`, `class name`.
+`link text`, `partial link text`, `tag name`, `class name`; also `aria` (accessible
+name), `containsText`, `pierce` (CSS through shadow roots), `shadow` (`host >>> inner`),
+`focused`, and the Chrome Recorder alternatives `selectors` (see `locators`).
 
 Auto-wait: no step needs a wait before it. Element commands poll until their
 element is present, visible and enabled (clicks: and not covered), finding it
@@ -62,6 +64,7 @@ from ...step_helpers import timeout_seconds
 from ...trust import INERT_SCHEMES
 from ...waiting import poll, sleep
 from .. import BaseProvider, Param, command
+from . import debug
 from .accessors import TIMEOUT, install
 from .actions import ElementCommands, browser_step
 from .evidence import Evidence, artifacts_dir, with_evidence
@@ -87,6 +90,7 @@ class SeleniumProvider(ElementCommands, BaseProvider):
         super().__init__(engine)
         self._driver = None
         self.evidence = Evidence(engine)
+        self.debug = debug.DebugEvidence(self)  # browser.debug: a screenshot after each step, the console log
 
     # --- the browser and shared helpers ------------------------------------------
 
@@ -377,3 +381,4 @@ def _lost_browser(error: BaseException) -> bool:
 
 
 install(SeleniumProvider, browser_step)
+debug.install(SeleniumProvider)
