@@ -112,7 +112,7 @@ class ProviderRegistry:
         choices = dict(choices or {})
         self._entry_points: dict[str, Any] = {}
         self.served: list[Served] = []
-        for name, candidates in offered.items():
+        for name, candidates in sorted(offered.items()):
             self._entry_points[name], served = choose(name, candidates, choices.pop(name, None))
             if served is not None:
                 self.served.append(served)
@@ -124,11 +124,6 @@ class ProviderRegistry:
         self._commands: dict[type, dict[str, CommandSpec]] = {}
         self._by_type: dict[str, list[CommandSpec]] | None = None
         self._resolved: dict[tuple[str | None, str], CommandSpec] = {}
-
-    @property
-    def overridden(self) -> list[tuple[str, str]]:
-        """`(name, distribution)` of the names a third-party distribution serves instead of the built-in."""
-        return [(s.name, s.distribution) for s in self.served if not s.distribution.startswith(OUR_DISTRIBUTION + " ")]
 
     @classmethod
     def discover(cls, choice_lines: list[str] | None = None) -> ProviderRegistry:
