@@ -95,7 +95,15 @@ def assertion_failed(engine: EngineProtocol, expression: str, names: Mapping[str
     """
     context = context or {}
     details = {name: value for name, value in engine.names_in(expression, **names).items() if name not in context}
-    raise CheckFailed(f"assertion is false: {expression}", details, context=context)
+    raise CheckFailed(f"assertion is false: {_shown(engine, expression)}", details, context=context)
+
+
+def _shown(engine: EngineProtocol, expression: str) -> str:
+    """The expression as it reads with the values of its `$references` now (they are values,
+    not text, when it is evaluated; the step may have stored one of them)."""
+    compiled = getattr(expression, "compiled", None)
+    shown = getattr(compiled, "shown", None)
+    return shown(engine.variables) if shown is not None else expression
 
 
 def _one_of(keys: Sequence[str]) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .errors import ExpressionError, UndefinedVariable
-from .expressions import check_attribute, compile_expression, make_lookup, safe_value
+from .expressions import Expression, check_attribute, compile_expression, make_lookup, safe_value
 
 _DOLLAR = r"\$(?:(?P<dollar>\$)|\{(?P<braced>[^{}]*)\}|(?P<name>[A-Za-z_][A-Za-z0-9_]*))"
 _TOKEN = re.compile(_DOLLAR + r"|(?P<open>\{!)")
@@ -148,16 +148,19 @@ def render_parts(parts: tuple, variables: Mapping[str, Any]) -> Any:
     """The value of a compiled template (see `compile_template`)."""
     if len(parts) == 1 and not isinstance(parts[0], str):
         return _value_of(parts[0], variables)  # a whole-value reference keeps its type
-    return "".join(part if isinstance(part, str) else _as_text(_value_of(part, variables)) for part in parts)
+    return "".join(part if isinstance(part, str) else as_text(_value_of(part, variables)) for part in parts)
 
 
 def _value_of(part: Any, variables: Mapping[str, Any]) -> Any:
     if isinstance(part, Reference):
         return part.resolve(variables)
+    if part.__class__ is not Expression:  # an expression parameter's template (expression_templates)
+        return part.render(variables)
     return part.evaluate(make_lookup(variables))
 
 
-def _as_text(value: Any) -> str:
+def as_text(value: Any) -> str:
+    """A value as it reads inside a text: None is empty, booleans are `true`/`false`."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -168,7 +171,7 @@ def _as_text(value: Any) -> str:
 def render_text(text: str, variables: Mapping[str, Any]) -> str:
     """Like `render_string`, but the result is always text."""
     value = render_string(text, variables)
-    return value if isinstance(value, str) else _as_text(value)
+    return value if isinstance(value, str) else as_text(value)
 
 
 def render(value: Any, variables: Mapping[str, Any], skip: frozenset = frozenset(),
@@ -198,7 +201,7 @@ def render_step(data: Mapping[str, Any], variables: Mapping[str, Any], templates
         parts = templates.get(key)
         if parts is not None:
             value = render_parts(parts, variables)
-            rendered[key] = _as_text(value) if key in text and not isinstance(value, str) else value
+            rendered[key] = as_text(value) if key in text and not isinstance(value, str) else value
         elif key in skip:
             rendered[key] = value
         elif key in text and isinstance(value, str):

@@ -114,10 +114,12 @@ def test_an_expression_compiled_at_collection_is_not_compiled_again_when_run(mon
 
 def test_running_renders_the_templates_compiled_at_collection_without_compiling_them_again(monkeypatch):
     from pytest_play import templating
+    from pytest_play.expression_templates import compile_expression_template
 
     _, (compiled, _) = compile_text("- {type: store_variable, name: x, expression: '6 * 7'}\n"
                                     "- {type: assert, expression: '$x == 42', comment: 'x is $x'}\n")
-    assert compiled.steps[1].templates["expression"] == templating.compile_template("$x == 42")
+    # An expression's template is the expression compiled with its references as values.
+    assert compiled.steps[1].templates["expression"][0].compiled is compile_expression_template("$x == 42")
     compiled_again = []
     real = templating.compile_template
     monkeypatch.setattr(templating, "compile_template", lambda text: compiled_again.append(text) or real(text))
