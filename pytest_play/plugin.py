@@ -10,11 +10,12 @@ import sys
 import pytest
 
 from . import console
-from .collect import ENGINE, REGISTRY, BrokenScenario, ScenarioFile, failure_secrets, make_engine
+from .collect import COLLECTION_CONTEXT, ENGINE, REGISTRY, BrokenScenario, ScenarioFile, failure_secrets, make_engine
 from .loader import SCENARIO_SUFFIXES, is_scenario_file
 from .providers.metrics import add_statsd_options
 from .registry import ChoiceError, ProviderRegistry
-from .report import FailureText, cut, item_masker, render
+from .report import FailureText, cut, display_path, item_masker, render
+from .validate import STRICT, UNKNOWN_KEYS
 from .variables import session_variables
 
 
@@ -37,11 +38,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--play-skin", metavar="NAME", default=None,
                     help="the entry of the --variables files' 'skins:' (pytest-play 2.x layout) to use "
                          "(default: ini play_skin, else a 'skin' fixture, else skin1)")
+    group.addoption("--play-unknown-keys", choices=UNKNOWN_KEYS, default=None,
+                    help="a step key its command does not have: 'strict' (default) fails the file, 'warn' "
+                         "warns with file:line and runs the step without it, as pytest-play 2.x did "
+                         "(default: ini play_unknown_keys)")
     add_statsd_options(parser)
     parser.addini("play_skin", "default for --play-skin", default=None)
     parser.addini("play_providers", "NAME = DISTRIBUTION lines: the installed distribution that serves a "
                   "provider name several register (e.g. selenium = play-selenium)", type="linelist", default=[])
     parser.addini("play_timeout", "default for --play-timeout (seconds)", default=None)
+    parser.addini("play_unknown_keys", "default for --play-unknown-keys: strict or warn", default=STRICT)
     parser.addini("play_gc_freeze", "freeze long-lived objects (plugins, collected items) out of the "
                   "garbage collector's full passes", type="bool", default=True)
 
@@ -51,12 +57,20 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[REGISTRY] = ProviderRegistry.discover(config.getini("play_providers"))
     except ChoiceError as error:
         raise pytest.UsageError(str(error)) from None
+    config.stash[REGISTRY].unknown_keys = _unknown_keys(config)
     # The [play] line of each step: a subscriber of the step events (hookspecs.py).
     if not config.pluginmanager.has_plugin("play_console"):
         config.pluginmanager.register(console, "play_console")
     if config.getoption("play_timeout") is None and config.getini("play_timeout"):
         config.option.play_timeout = float(config.getini("play_timeout"))
     _freeze(config)
+
+
+def _unknown_keys(config: pytest.Config) -> str:
+    mode = config.getoption("play_unknown_keys", None) or (config.getini("play_unknown_keys") or STRICT).strip()
+    if mode not in UNKNOWN_KEYS:
+        raise pytest.UsageError(f"play_unknown_keys must be one of {', '.join(UNKNOWN_KEYS)}, not {mode!r}")
+    return mode
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -93,6 +107,12 @@ def pytest_runtestloop(session: pytest.Session):
         writer.line(item.repr_failure_text(), red=True)
     problems = sum(len(item.error.problems) for item in broken)
     summary = f"play-validate: {checked} scenario file(s) checked, {problems} problem(s) in {len(broken)} file(s)"
+    context = session.config.stash.get(COLLECTION_CONTEXT, None)
+    ignored = context.compiler.ignored if context is not None else []
+    for path, line, message in ignored:  # play_unknown_keys = warn
+        writer.line(f"{display_path(session.config, path)}:{line}: {message}", yellow=True)
+    if ignored:
+        summary += f"; {len(ignored)} unknown key(s) ignored"
     writer.line(summary, red=bool(broken), green=not broken, bold=True)
     session.testsfailed = len(broken)
     return True
