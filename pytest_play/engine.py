@@ -38,7 +38,7 @@ class Engine:
                  declared_secrets: Iterable[str] = (), path: Path | None = None, output=None,
                  policy: Policy = TRUSTED, events: StepEvents | None = None):
         self.registry = registry
-        self.variables = {} if variables is None else variables
+        self.variables = Variables() if variables is None else Variables(variables)
         self._given = dict(self.variables)  # what the scenario started with (see run_step)
         self.request = request
         self.compiler = compiler if compiler is not None else StepCompiler(registry)
@@ -60,6 +60,8 @@ class Engine:
         self._events = events
         self._running: StepInfo | None = None  # the event of the current step
         self._evidence: list[tuple[str, Path]] = []  # what the current step produced
+        self._secrets: tuple[int, frozenset[str]] | None = None  # (variables.version, the secret values)
+        self.shared = False  # the variables were handed out (the `play` fixture): nested changes go unseen
 
     # --- the pytest-play protocol -------------------------------------------
 
@@ -186,7 +188,7 @@ class Engine:
             raise StepFailure(step, command, exc) from exc
         finally:
             elapsed = time.perf_counter() - start
-            self.variables["_elapsed"] = elapsed
+            dict.__setitem__(self.variables, "_elapsed", elapsed)  # a number: no secret to look for
             self.current_step = previous
             self._compiled = previous_compiled
             if status == PASSED and len(self.soft_failures) > failures:
@@ -244,10 +246,22 @@ class Engine:
                     return value
         return compile_expression(text)
 
+    def secret_values(self) -> frozenset[str]:
+        """This test's secret values as they are now (see `secrets.secret_values`).
+
+        Worked out again only after a top-level change of the variables (every store
+        is one), not for each of the test's writes and log lines; always, once the
+        variables were handed to Python code, which may change them in place.
+        """
+        version = self.variables.version
+        cached = self._secrets
+        if cached is None or cached[0] != version or self.shared:
+            cached = self._secrets = (version, frozenset(secret_values(self.variables, self.declared_secrets)))
+        return cached[1]
+
     def masker(self, *extra: Iterable[str]) -> Masker:
         """Masks this test's secret values (as they are now), and any `extra` ones."""
-        values = secret_values(self.variables, self.declared_secrets)
-        return Masker(values.union(*extra))
+        return Masker(self.secret_values().union(*extra))
 
     def mask(self, text: str) -> str:
         return self.masker()(text)
@@ -338,6 +352,49 @@ class Engine:
         finally:
             self._included.pop()
             chain.pop()
+
+
+class Variables(dict):
+    """A test's variables: a dict that counts its top-level changes (`version`), so that
+    what is derived from them, the secret values to mask, is worked out only after one."""
+
+    __slots__ = ("version",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.version = 0
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value)
+        self.version += 1
+
+    def __delitem__(self, key):
+        super().__delitem__(key)
+        self.version += 1
+
+    def __ior__(self, other):
+        self.update(other)
+        return self
+
+    def update(self, *args, **kwargs):
+        super().update(*args, **kwargs)
+        self.version += 1
+
+    def setdefault(self, key, default=None):
+        self.version += 1
+        return super().setdefault(key, default)
+
+    def pop(self, *args):
+        self.version += 1
+        return super().pop(*args)
+
+    def popitem(self):
+        self.version += 1
+        return super().popitem()
+
+    def clear(self):
+        super().clear()
+        self.version += 1
 
 
 def resolve_path(reference: str, base: Path) -> Path:

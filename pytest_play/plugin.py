@@ -297,7 +297,9 @@ class Play:
 @pytest.fixture
 def play(request) -> Play:
     """A pytest-play engine with this session's variables."""
-    return Play(make_engine(request))
+    engine = make_engine(request)
+    engine.shared = True  # the test may change play.variables in place: mask by them as they are
+    return Play(engine)
 
 
 __all__ = ["play", "session_variables"]

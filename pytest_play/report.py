@@ -16,7 +16,7 @@ import pytest
 
 from .errors import PlayError, StepFailure
 from .loader import Step
-from .secrets import Masker, secret_values
+from .secrets import Masker
 
 MAX_DEPTH = 12  # deeper values render as `…`
 ELLIPSIS = "…"
@@ -175,7 +175,9 @@ def keep_unmasked(node: pytest.Item, *texts: str) -> None:
 def item_masker(item: pytest.Item, engine, extra=()) -> Masker:
     """Masks the secrets of `item`'s engine (as they are now) and `extra` ones, in every
     spelling, except inside the paths, ids, provider and command names it shows."""
-    values = frozenset(secret_values(engine.variables, engine.declared_secrets) | set(extra))
+    values = engine.secret_values()
+    if extra:
+        values = values | frozenset(extra)
     # Built once for as long as the secrets and kept texts stay the same: each
     # write and log record of a test asks for it (20,000 steps, 20,000 lines).
     key = (values, frozenset(item.stash.get(KEPT, ())), tuple(engine.include_chain))

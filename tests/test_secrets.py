@@ -111,6 +111,27 @@ def test_what_a_python_test_prints_to_stdout_and_stderr_is_masked_in_junit_syste
     assert "Out-Err-Pw-5" not in output
 
 
+def test_a_secret_stored_by_a_step_or_set_in_place_by_python_is_masked_from_its_next_write_on(pytester):
+    # The engine works the secret values out again only after the variables change
+    # (engine.Variables counts the changes); in place changes by Python code count too.
+    pytester.makepyfile(test_in_place="""
+        def test_nested(play):
+            play.variables["creds"] = {"user": "me"}
+            print("before", "Nested-Pw-8")
+            play.variables["creds"]["password"] = "Nested-Pw-8"
+            print("after", "Nested-Pw-8")
+            assert False
+    """)
+    result, output = session(pytester, "-s", "-p", "no:randomly",
+                             test_stored='- {type: print, text: "plain Stored-Pw-9"}\n'
+                                         '- {type: store_variable, name: api_token, expression: "\'Stored-Pw-9\'"}\n'
+                                         '- {type: print, text: "token Stored-Pw-9"}\n')
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*[[]play[]] plain Stored-Pw-9", "*[[]play[]] token *****"])
+    result.stdout.fnmatch_lines(["*before Nested-Pw-8", "after *****"])
+    assert "token Stored-Pw-9" not in output and "after Nested-Pw-8" not in output
+
+
 def test_print_output_shown_with_dash_s_is_masked(pytester):
     result, output = session(pytester, "-s", variables={"secret_word": "S-Print-Pw"},
                              test_print='- {type: print, text: "the word is $secret_word"}\n')

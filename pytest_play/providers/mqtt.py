@@ -120,10 +120,13 @@ class MqttProvider(BaseProvider):
             acknowledgement["codes"] = reason_codes
             granted.set()
 
+        engine = self.engine
+
         def on_message(client, userdata, message):
             # errors="replace": an exception here would stop paho's network thread.
             text = message.payload.decode(encoding, errors="replace")
             messages.append(MqttMessage(text, message.topic, message.qos, bool(message.retain)))
+            engine.update_variables({name: messages})  # so the test's masking sees the new message
 
         self._unsubscribe(name)
         client = self._connect(command, reconnect=True, on_connected=subscribe, on_message=on_message,
