@@ -105,6 +105,16 @@ def test_a_value_that_is_not_a_number_fails_the_step_with_the_reason(pytester, l
     assert listener.lines() == []
 
 
+def test_a_secret_value_is_not_sent(pytester, listener):
+    pytester.makefile(".yml", vars="pin: 480913\nsecrets: [pin]\n")
+    pytester.makefile(".yml", test_metrics="- {type: record_property, name: pin_copy, expression: pin, "
+                                           "metric_type: gauge}\n")
+    result = pytester.runpytest(*PLAY, *statsd_args(listener.port), "--variables", "vars.yml")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*metric 'pin_copy': its value is secret, so it is not sent to statsd"])
+    assert listener.lines() == [] and "480913" not in result.stdout.str()
+
+
 def test_an_unresolvable_host_fails_the_step_naming_it(pytester):
     pytester.makefile(".yml", test_metrics="- {type: record_property, name: n, expression: '1', "
                                            "metric_type: gauge}\n")

@@ -40,6 +40,9 @@ class MetricsProvider(BaseProvider):
         if metric_type is not None:
             sender = statsd_sender(getattr(self.engine.request, "config", None))
             if sender is not None:
+                text = str(value)
+                if self.engine.masker()(text) != text:
+                    raise StepError(f"metric {name!r}: its value is secret, so it is not sent to statsd")
                 sender.send(name, value, metric_type, seconds)
         return value
 
