@@ -22,6 +22,8 @@ from .errors import PlayError
 from .expressions import compile_expression
 
 if TYPE_CHECKING:  # pragma: no cover - for the annotations only
+    from pathlib import Path
+
     from .loader import Step
     from .secrets import Masker
     from .trust import Policy
@@ -209,6 +211,10 @@ class EngineProtocol(Protocol):
     def log(self, message: str) -> None:
         """Show a `[play]` line in the test's captured output."""
 
+    def attach(self, kind: str, path: Path | str) -> None:
+        """Name a file the current step produced as its evidence (`kind`: "screenshot",
+        "html" or "log"): the step events carry it, and reports attach it to the step."""
+
     def masker(self, *extra: Iterable[str]) -> Masker:
         """A callable that masks this test's secret values (as they are now) and `extra` ones."""
 
@@ -217,3 +223,7 @@ class EngineProtocol(Protocol):
 
     def get_file_contents(self, *parts: str) -> str:
         """The UTF-8 text of the file at `Path(*parts)`."""
+
+    def attach(self, kind: str, path: str | Path) -> None:
+        """Name a file the current step produced as its evidence ("screenshot", "html" or
+        "log"): the step's `StepOutcome.evidence`, which reports attach to the step."""

@@ -13,7 +13,10 @@ a report shows is the file on disk.
 
 The provider appends the paths to the failure message, so they show in the
 terminal report and in the JUnit `<failure>` text, and logs them to the test's
-output (JUnit `system-out` when junit_logging includes it).
+output (JUnit `system-out` when junit_logging includes it). Each file saved is
+also named to the engine (`engine.attach`), so it arrives in the step's
+`StepOutcome.evidence` for the reports, and listed in the test's stash
+(`EVIDENCE_FILES`) for the run summary.
 """
 
 from __future__ import annotations
@@ -22,12 +25,15 @@ import hashlib
 import re
 from pathlib import Path
 
+import pytest
+
 from ...errors import PlayError, StepError
 from ...report import item_masker, keep_unmasked
 from .locators import explain
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_NAME = 150
+EVIDENCE_FILES = pytest.StashKey[set]()  # the paths of the files a test's failures saved
 
 
 def artifacts_dir(config) -> Path:
@@ -72,10 +78,19 @@ class Evidence:
         lines = []
         png, html = folder / f"{stem}.png", folder / f"{stem}.html"
         keep_unmasked(request.node, str(png), str(html))  # the report names the files on disk
-        lines.append(self._save(png, "screenshot", lambda: _screenshot(driver, png)))
-        lines.append(self._save(html, "page HTML", lambda: html.write_text(self._masked(driver.page_source),
-                                                                           encoding="utf-8")))
+        for kind, path, what, save in (
+                ("screenshot", png, "screenshot", lambda: _screenshot(driver, png)),
+                ("html", html, "page HTML", lambda: html.write_text(self._masked(driver.page_source),
+                                                                   encoding="utf-8"))):
+            saved, line = self._save(path, what, save)
+            lines.append(line)
+            if saved:
+                self._attach(request.node, kind, path)
         return lines
+
+    def _attach(self, node, kind: str, path: Path) -> None:
+        node.stash.setdefault(EVIDENCE_FILES, set()).add(str(path))
+        self.engine.attach(kind, path)
 
     def _masked(self, text: str) -> str:
         """The page HTML with the test's secrets masked: an artifact is a report too."""
@@ -90,12 +105,12 @@ class Evidence:
         return candidate
 
     @staticmethod
-    def _save(path: Path, what: str, save) -> str:
+    def _save(path: Path, what: str, save) -> tuple[bool, str]:
         try:
             save()
         except Exception as exc:
-            return f"{what} not saved: {explain(exc)}"
-        return f"{what}: {path}"
+            return False, f"{what} not saved: {explain(exc)}"
+        return True, f"{what}: {path}"
 
 
 def _screenshot(driver, path: Path) -> None:
