@@ -64,6 +64,7 @@ from ...step_helpers import timeout_seconds
 from ...trust import INERT_SCHEMES
 from ...waiting import poll, sleep
 from .. import BaseProvider, Param, command
+from . import debug
 from .accessors import TIMEOUT, install
 from .actions import ElementCommands, browser_step
 from .evidence import Evidence, artifacts_dir, with_evidence
@@ -89,6 +90,7 @@ class SeleniumProvider(ElementCommands, BaseProvider):
         super().__init__(engine)
         self._driver = None
         self.evidence = Evidence(engine)
+        self.debug = debug.DebugEvidence(self)  # browser.debug: a screenshot after each step, the console log
 
     # --- the browser and shared helpers ------------------------------------------
 
@@ -379,3 +381,4 @@ def _lost_browser(error: BaseException) -> bool:
 
 
 install(SeleniumProvider, browser_step)
+debug.install(SeleniumProvider)
