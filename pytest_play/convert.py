@@ -54,35 +54,40 @@ def to_yaml(path: Path, recording: Recording, kind: str, title, attribute: str |
         lines.append(f"# Recorded on {recording.origin}: run it with the variable base_url set (--variables).")
     lines.append("# Metadata (markers, test_data...) goes in a first YAML document, before a '---' line.")
     for translated in recording.steps:
-        data = dict(translated.data)
-        notes = list(translated.notes)
-        locator = data.get("locator")
-        if isinstance(locator, dict) and locator.get("type") == "selectors":
-            best, *others = by_robustness(locator["value"], attribute)
-            data["locator"] = our_locator(best)
-            notes.extend(f"also recorded: {shown(other)}" for other in others)
-        lines.extend(_step_lines(data, f"{translated.source}", notes))
+        lines.extend(_step_lines(translated, attribute, ""))
     return "\n".join(lines) + "\n"
 
 
-def _step_lines(data: dict, source: str, notes: list[str]) -> list[str]:
+def _step_lines(translated, attribute: str | None, indent: str) -> list[str]:
+    """A translated step as YAML lines: one key a line, sub_commands as nested lists."""
+    data = dict(translated.data)
+    notes = list(translated.notes)
+    locator = data.get("locator")
+    if isinstance(locator, dict) and locator.get("type") == "selectors":
+        best, *others = by_robustness(locator["value"], attribute)
+        data["locator"] = our_locator(best)
+        notes.extend(f"also recorded: {shown(other)}" for other in others)
     keys = sorted(data, key=lambda k: (_PLAIN_KEY_ORDER.index(k) if k in _PLAIN_KEY_ORDER else len(_PLAIN_KEY_ORDER)))
     out = []
     for number, key in enumerate(keys):
+        if key == "sub_commands":
+            out.append(f"{indent}  sub_commands:")
+            for sub in data[key]:
+                out.extend(_step_lines(sub, attribute, indent + "    "))
+            continue
         text = f"{key}: {_flow(data[key])}"
-        if number == 0:
-            out.append(f"- {text}  # {source}")
-        else:
-            out.append(f"  {text}")
+        out.append(f"{indent}- {text}  # {translated.source}" if number == 0 else f"{indent}  {text}")
         if key == "locator":
-            out.extend(f"  # {note}" for note in notes)
+            out.extend(f"{indent}  # {note}" for note in notes)
             notes = []
-    out.extend(f"  # {note}" for note in notes)
+    out.extend(f"{indent}  # {note}" for note in notes)
     return out
 
 
 def _flow(value) -> str:
-    """One value in YAML flow style, on one line."""
+    """One value in YAML flow style, on one line (a text with ' but no " in double quotes)."""
+    if isinstance(value, str) and "'" in value and '"' not in value and "\\" not in value and value.isprintable():
+        return '"' + value + '"'
     text = yaml.safe_dump([value], default_flow_style=True, width=2 ** 31, allow_unicode=True).strip()
     return text[1:-1]
 

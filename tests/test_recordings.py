@@ -150,3 +150,40 @@ def test_a_recording_takes_variables_test_data_and_markers_from_the_ini_beside_i
     result.assert_outcomes(passed=2, deselected=1)
     result.stdout.fnmatch_lines_random(["test_users.json::test_users[[]editor[]] PASSED*",
                                         "test_users.json::test_users[[]reader[]] PASSED*"])
+
+
+def side_command(number, command, target="", value=""):
+    return {"id": f"c{number}", "comment": "", "command": command, "target": target, "targets": [], "value": value}
+
+
+CONTROL_FLOW = [  # (command, target, value) on the widgets page; window.clicks counts menu button clicks
+    ("open", "/widgets", ""),
+    ("executeScript", "window.clicks = 0; document.getElementById('menu-button')"
+                      ".addEventListener('click', () => { window.clicks += 1; })", ""),
+    ("times", "3", ""), ("click", "id=menu-button", ""), ("end", "", ""),
+    ("executeScript", "return window.clicks", "clicks"), ("assert", "clicks", "3"),
+    ("while", "window.clicks < 5", ""), ("click", "id=menu-button", ""), ("end", "", ""),
+    ("executeScript", "return window.clicks", "clicks"), ("assert", "clicks", "5"),
+    ("if", "${clicks} > 4", ""), ("type", "id=search", "big"),
+    ("elseIf", "${clicks} > 1", ""), ("type", "id=search", "medium"),
+    ("else", "", ""), ("type", "id=search", "small"), ("end", "", ""),
+    ("assertValue", "id=search", "big"),
+    ("if", "${clicks} > 10", ""), ("type", "id=search", "wrong"),
+    ("else", "", ""), ("sendKeys", "id=search", "${KEY_ENTER}"), ("end", "", ""),
+    ("assertText", "id=search-result", "Searched for: big"),
+    ("do", "", ""), ("executeScript", "window.clicks -= 1", ""), ("repeatIf", "window.clicks > 2", ""),
+    ("executeScript", "return window.clicks", "clicks"), ("assert", "clicks", "2"),
+    ("if", "true", ""), ("times", "2", ""), ("executeScript", "window.clicks += 10", ""), ("end", "", ""),
+    ("elseIf", "true", ""), ("executeScript", "window.clicks = -100", ""), ("end", "", ""),
+    ("executeScript", "return window.clicks", "clicks"), ("assert", "clicks", "22"),
+]
+
+
+def test_selenium_ide_control_flow_runs_as_recorded_and_converted(pytester, demo_server):
+    project = {"id": "p", "version": "2.0", "name": "flow", "url": "http://127.0.0.1:5000", "tests": [
+        {"id": "t", "name": "control flow", "commands": [
+            side_command(number, *command) for number, command in enumerate(CONTROL_FLOW, 1)]}], "suites": []}
+    (pytester.path / "test_flow.side").write_text(json.dumps(project, indent=2))
+    assert convert_main([str(pytester.path / "test_flow.side"), "-o", str(pytester.path / "test_flow.yml")]) == 0
+    result = run(pytester, "-v", base_url=demo_server.url)
+    result.assert_outcomes(passed=2)

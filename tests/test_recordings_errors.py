@@ -62,10 +62,14 @@ BAD_SIDE = """\
   "tests": [
     {"id": "t1", "name": "flow", "commands": [
       {"id": "c1", "comment": "", "command": "open", "target": "/", "targets": [], "value": ""},
-      {"id": "c2", "comment": "", "command": "if", "target": "${x} > 1", "targets": [], "value": ""},
+      {"id": "c2", "comment": "", "command": "forEach", "target": "items", "targets": [], "value": "item"},
       {"id": "c3", "comment": "", "command": "dragAndDropToObject", "target": "id=a", "targets": [], "value": "id=b"},
       {"id": "c4", "comment": "", "command": "click", "target": "document.foo", "targets": [], "value": ""},
-      {"id": "c5", "comment": "", "command": "select", "target": "id=city", "targets": [], "value": "index=2"}
+      {"id": "c5", "comment": "", "command": "select", "target": "id=city", "targets": [], "value": "index=2"},
+      {"id": "c6", "comment": "", "command": "end", "target": "", "targets": [], "value": ""}
+    ]},
+    {"id": "t3", "name": "unclosed", "commands": [
+      {"id": "c7", "comment": "", "command": "while", "target": "true", "targets": [], "value": ""}
     ]},
     {"id": "t2", "name": "fine", "commands": [
       {"id": "c6", "comment": "", "command": "open", "target": "/", "targets": [], "value": ""}
@@ -75,14 +79,16 @@ BAD_SIDE = """\
 }
 """
 SIDE_PROBLEMS = [
-    "test_bad.side:6: test 'flow': command 2: control flow ('if') is not supported; convert the test and use "
-    "`condition:` on steps, or the `while` command with sub_commands",
+    "test_bad.side:6: test 'flow': command 2: forEach is not supported; convert the test and write the loop with "
+    "the `while` command and sub_commands",
     "test_bad.side:7: test 'flow': command 3: unsupported Selenium IDE command 'dragAndDropToObject'; supported: "
-    "acceptAlert, *, waitForElementVisible (convert the test and replace it with our own steps)",
+    "acceptAlert, *, while (convert the test and replace it with our own steps)",
     "test_bad.side:8: test 'flow': command 4: no usable locator in target 'document.foo' or its targets; use id=, "
     "name=, css=, xpath=, link=, partialLinkText= or //xpath",
     "test_bad.side:9: test 'flow': command 5: select 'index=2': use label=... or value=... (index= and id= are "
     "not supported)",
+    "test_bad.side:10: test 'flow': command 6: end without an open if, while or times",
+    "test_bad.side:12: test 'unclosed': while block is never closed (add an end)",
 ]
 
 
@@ -110,13 +116,14 @@ def test_play_validate_checks_recordings_and_runs_nothing(pytester):
     result = pytester.runpytest("-p", "no:randomly", "--play-validate")
     assert result.ret != 0
     result.stdout.fnmatch_lines([literal(FLOW_PROBLEMS[0]), literal(SIDE_PROBLEMS[0])])
-    result.stdout.fnmatch_lines(["play-validate: * scenario file(s) checked, 13 problem(s) in 2 file(s)"])
+    result.stdout.fnmatch_lines(["play-validate: * scenario file(s) checked, 15 problem(s) in 2 file(s)"])
 
 
 def test_a_side_project_gives_one_item_per_test_with_its_name_as_the_id(pytester):
     project = json.loads(BAD_SIDE)
     project["tests"][0]["commands"] = project["tests"][0]["commands"][:1]
-    project["tests"].append({"id": "t3", "name": "log in [admin] :: twice", "commands": []})
+    project["tests"] = [test for test in project["tests"] if test["name"] != "unclosed"]
+    project["tests"].append({"id": "t4", "name": "log in [admin] :: twice", "commands": []})
     pytester.makefile(".side", test_project=json.dumps(project))
     result = pytester.runpytest("-p", "no:randomly", "--collect-only", "-q")
     result.stdout.fnmatch_lines(["test_project.side::flow", "test_project.side::fine",
@@ -173,6 +180,7 @@ def test_convert_prints_the_problems_with_their_lines_and_exits_1(tmp_path, caps
 def test_convert_of_a_project_with_several_tests_needs_a_directory_or_a_test_name(tmp_path, capsys):
     project = json.loads(BAD_SIDE)
     project["tests"][0]["commands"] = project["tests"][0]["commands"][:1]
+    project["tests"] = [test for test in project["tests"] if test["name"] != "unclosed"]
     (tmp_path / "p.side").write_text(json.dumps(project))
     assert convert_main([str(tmp_path / "p.side")]) == 2
     assert "has 2 tests: give -o DIRECTORY, or --test NAME" in capsys.readouterr().err

@@ -78,6 +78,16 @@ def recordings(path: Path, data: Any) -> list[Recording]:
     return [Recording(None, translate_flow(path, data), flow_origin(data))]
 
 
+def _mapping(translated: Translated) -> Mapping:
+    """A translated step as the loader's mapping (its sub_commands too), commented with
+    the recorded step's type, which `Step.where()` shows."""
+    data = Mapping({key: [_mapping(sub) for sub in value] if key == "sub_commands" else value
+                    for key, value in translated.data.items()}, line=translated.line)
+    if "comment" not in data:
+        data["comment"] = translated.source.split(" ", 2)[-1]  # "click"
+    return data
+
+
 def flow_scenario(path: Path, flow: dict, ini: Path | None = None) -> Scenario:
     """The scenario of a Chrome Recorder flow (pasted text, `--play-file`, the loader's `load`)."""
     return as_scenario(path, Recording(None, translate_flow(path, flow), flow_origin(flow)), ini)
@@ -85,12 +95,7 @@ def flow_scenario(path: Path, flow: dict, ini: Path | None = None) -> Scenario:
 
 def as_scenario(path: Path, recording: Recording, ini: Path | None = None) -> Scenario:
     """Our `Scenario` of a recording (with the metadata of the `.ini` beside it, if any)."""
-    steps = []
-    for translated in recording.steps:
-        data = Mapping(translated.data, line=translated.line)
-        if "comment" not in data:
-            data["comment"] = translated.source.split(" ", 2)[-1]  # "click": where() shows it
-        steps.append(Step(data, path, translated.line, translated.label))
+    steps = [Step(_mapping(translated), path, translated.line, translated.label) for translated in recording.steps]
     metadata = Metadata() if ini is None else make_metadata(path, merge_metadata(Mapping(line=1), read_ini(ini)))
     return Scenario(path, tuple(steps), metadata)
 

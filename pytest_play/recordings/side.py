@@ -18,10 +18,12 @@ from ..errors import ScenarioError
 from ..loader import line_of
 from .common import Translated, Urls, escape, origin_of
 from .selectors import side_selector
+from .side_flow import ControlFlow
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _KEY = re.compile(r"\$\{(KEY_[A-Z0-9_]+)\}")
-CONTROL_FLOW = ("if", "elseIf", "else", "end", "while", "times", "do", "repeatIf", "forEach", "break")
+CONTROL_FLOW = ("if", "elseIf", "else", "end", "while", "times", "do", "repeatIf")
+REFUSED_FLOW = ("forEach", "break")
 # command -> (our command, what the IDE target and value become)
 _ELEMENT = {
     "click": "clickElement", "clickAt": "clickElement", "doubleClick": "doubleClickElement",
@@ -50,7 +52,7 @@ _OTHERS = ("open", "type", "sendKeys", "select", "storeText", "storeValue", "sto
            "assertTitle", "verifyTitle", "pause", "echo", "store", "close", "setWindowSize", "selectFrame",
            "selectWindow", "storeWindowHandle", "runScript", "assertAlert", "acceptAlert", "acceptConfirmation",
            "dismissConfirmation", "assert", "verify")
-SUPPORTED = tuple(sorted({*_ELEMENT, *_CHECKS, *_PRESENCE, *_OTHERS}, key=str.lower))
+SUPPORTED = tuple(sorted({*_ELEMENT, *_CHECKS, *_PRESENCE, *_OTHERS, *CONTROL_FLOW}, key=str.lower))
 
 
 def project_origin(project: dict) -> str | None:
@@ -81,6 +83,7 @@ def translate_test(path, project: dict, test: dict) -> list[Translated]:
         raise ScenarioError.single(path, line_of(test), f"test {test.get('name')!r} has no 'commands' list")
     for number, command in enumerate(commands, 1):
         translator.command(number, command)
+    translator.finish_flow(line_of(test))
     if translator.problems:
         raise ScenarioError(path, translator.problems)
     return translator.out
@@ -90,9 +93,12 @@ class _Refused(Exception):
     pass
 
 
-class _TestTranslator:
+class _TestTranslator(ControlFlow):
+    Refused = _Refused
+
     def __init__(self, path, base: str, urls: Urls):
         self.path, self.base, self.urls = path, base, urls
+        self.start_flow()
         self.out: list[Translated] = []
         self.problems: list[tuple[int | None, str]] = []
         self.windows = {}  # IDE window handle names -> our window index
@@ -113,18 +119,24 @@ class _TestTranslator:
             self.problems.append((line, f"command {number}: {refused}"))
 
     def emit(self, data: dict, notes: list[str] | None = None) -> None:
+        """Add a step where the open block puts it, with the block's conditions."""
         line, label, source = self.here
-        comment = self._comment
-        if comment:
-            data = {**data, "comment": comment}
-        self.out.append(Translated(data, line, label, source, list(notes or [])))
+        data = self.conditioned(data)
+        if self._comment:
+            data = {**data, "comment": self._comment}
+        self.sink().append(Translated(data, line, label, source, list(notes or [])))
+
+    def js(self, text: str) -> str:
+        return _vars(text)
 
     def _command(self, command: dict, name: str) -> None:
         self._comment = command.get("comment") if isinstance(command.get("comment"), str) else ""
         target, value = _text(command.get("target")), _text(command.get("value"))
+        if name in REFUSED_FLOW:
+            raise _Refused(f"{name} is not supported; convert the test and write the loop with the `while` command "
+                           "and sub_commands")
         if name in CONTROL_FLOW:
-            raise _Refused(f"control flow ({name!r}) is not supported; convert the test and use `condition:` on "
-                           "steps, or the `while` command with sub_commands")
+            return self.flow_command(name, target)
         if name in _ELEMENT:
             self.emit({"type": _ELEMENT[name], "locator": self._locator(command)})
             if command.get("opensWindow"):
