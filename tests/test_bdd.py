@@ -5,6 +5,7 @@ These run core steps only (no browser, no server); tests/test_bdd_demo_app.py ru
 the login and API features against the demo app in headless Chromium.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -64,13 +65,18 @@ def project(pytester, files: dict, ini: str = INI):
 
 def test_a_feature_runs_with_only_a_yaml_step_library(pytester):
     project(pytester, {"features/calc.feature": CALC_FEATURE, "features/steps/calc.yml": CALC_STEPS})
-    result = pytester.runpytest("-v")
+    result = pytester.runpytest("-v", "--cucumberjson=cucumber.json")
     result.assert_outcomes(passed=3)
     result.stdout.fnmatch_lines([
         "features/calc.feature::test_adding_two_numbers[[]1-2-3[]] PASSED*",
         "features/calc.feature::test_adding_two_numbers[[]2-5-7[]] PASSED*",
         "features/calc.feature::test_starting_from_zero PASSED*",
     ])
+    report = json.loads((pytester.path / "cucumber.json").read_text())
+    steps = [(step["keyword"], step["name"], step["result"]["status"])
+             for scenario in report[0]["elements"] for step in scenario["steps"]]
+    assert steps[:3] == [("Given", "the number 1", "passed"), ("When", "I add 2", "passed"),
+                         ("Then", "the total is 3", "passed")]
 
 
 def test_gherkin_tags_select_scenarios_with_m_and_names_with_k(pytester):
@@ -147,6 +153,7 @@ def test_a_failing_yaml_step_reports_the_feature_line_and_the_yaml_step_line(pyt
         "FAILED features/calc.feature::test_adding_two_numbers[[]2-5-8[]] - features/calc*",
     ])
     assert "Traceback" not in result.stdout.str()
+    pytester.runpytest("--lf").assert_outcomes(failed=1)
 
 
 def test_a_step_with_no_definition_fails_at_its_feature_line_naming_the_closest_patterns(pytester):
