@@ -57,12 +57,13 @@ def compile_expression_template(text: str) -> Expression:
         raise ExpressionError(f"invalid expression {_shorten(text)}: {exc}") from None
     except (RecursionError, MemoryError):
         raise UnsafeExpression("expression nests too deeply") from None
-    _check_placement(tree, pattern, text)
-    compiler = _TemplateCompiler(pattern, substitutions)
+    compiler = _TemplateCompiler(pattern, substitutions, text)
     try:
         code = compiler.compile(tree.body)
     except RecursionError:
         raise UnsafeExpression("expression nests too deeply") from None
+    if compiler.used != len(substitutions):  # one is elsewhere (a keyword, a loop name) or in a comment
+        _check_placement(tree, pattern, text)
     quoted = tuple(index in compiler.quoted for index in range(len(substitutions)))
     return Expression(text, code, tuple(dict.fromkeys(compiler.free_names)),
                       shown=functools.partial(_shown, parts, quoted))
@@ -82,25 +83,39 @@ def _check_placement(tree: ast.AST, pattern: re.Pattern, text: str) -> None:
         else:
             continue
         if bad:
-            raise ExpressionError(
-                f"invalid expression {_shorten(text)}: a $reference outside quotes must stand alone, as a value "
-                "(write '$name' inside quotes to use its text as part of a word, a string or a name)")
+            raise _misplaced(text)
+
+
+def _misplaced(text: str) -> ExpressionError:
+    return ExpressionError(
+        f"invalid expression {_shorten(text)}: a $reference outside quotes must stand alone, as a value "
+        "(write '$name' inside quotes to use its text as part of a word, a string or a name)")
 
 
 class _TemplateCompiler(Compiler):
     """The sandbox's compiler, with the placeholders compiled to the substitutions' values."""
 
-    def __init__(self, pattern: re.Pattern, substitutions: list):
+    def __init__(self, pattern: re.Pattern, substitutions: list, text: str):
         super().__init__()
         self.pattern = pattern
         self.substitutions = substitutions
+        self.text = text
         self.quoted: set[int] = set()
+        self.used = 0  # placeholders compiled to values
 
     def _Name(self, node):
         match = self.pattern.fullmatch(node.id)
         if match is None:
+            if self.pattern.search(node.id):
+                raise _misplaced(self.text)
             return super()._Name(node)
+        self.used += 1
         return _value_code(self.substitutions[int(match.group(1))])
+
+    def _Attribute(self, node):
+        if self.pattern.search(node.attr):
+            raise _misplaced(self.text)
+        return super()._Attribute(node)
 
     def _Constant(self, node):
         value = node.value
@@ -113,6 +128,7 @@ class _TemplateCompiler(Compiler):
                 pieces.append(value[position:match.start()])
             index = int(match.group(1))
             self.quoted.add(index)
+            self.used += 1
             pieces.append(_value_code(self.substitutions[index]))
             position = match.end()
         if position < len(value):
@@ -186,14 +202,13 @@ class ExpressionPart:
 def _shown(parts: tuple, quoted: tuple, variables: Mapping[str, Any]) -> str:
     """The expression as it reads with `variables`: a value's text inside quotes, its repr
     outside; a reference that has no value stays as written."""
-    lookup = make_lookup(variables, {"variables": variables})
     shown, index = [], 0
     for part in parts:
-        if isinstance(part, str):
+        if part.__class__ is str:
             shown.append(part)
             continue
         try:
-            value = resolve(part, lookup) if isinstance(part, Reference) else part.evaluate(_variables_lookup(lookup))
+            value = part.resolve(variables) if part.__class__ is Reference else part.evaluate(make_lookup(variables))
         except Exception:  # shown as written
             value = _MISSING
         if value is _MISSING:
