@@ -62,3 +62,10 @@ def test_a_run_without_scenarios_has_no_summary(pytester):
     result = pytester.runpytest("-p", "no:randomly")
     result.assert_outcomes(passed=1)
     assert "pytest-play summary" not in result.stdout.str()
+
+
+def test_a_password_in_a_step_comment_is_masked_in_the_slowest_steps(pytester):
+    pytester.makefile(".yml", test_url="- {type: assert, comment: 'on postgresql://app:hunter2@db/x', expression: 'True'}\n")
+    result = pytester.runpytest("-p", "no:randomly", "--durations", "1")
+    result.stdout.fnmatch_lines(["    0.0* s  test_url.yml:1 step 1 assert: on postgresql://app:*****@db/x (test_url)"])
+    assert "hunter2" not in result.stdout.str()

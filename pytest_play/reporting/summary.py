@@ -25,9 +25,9 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from ..collect import SCENARIO
+from ..collect import ENGINE, SCENARIO
 from ..providers.selenium.evidence import EVIDENCE_FILES
-from ..report import display_path
+from ..report import display_path, item_masker
 from .steps import step_log, step_title
 
 SLOWEST = 5
@@ -50,10 +50,10 @@ class ScenarioFacts:
             return report
         facts = {"browser": uses_browser(item)}
         if report.when == "call":
-            log = step_log(item)
-            if log is not None:
-                config = item.config
-                facts["slowest"] = [[outcome.duration, _where(config, step), step_title(step)]
+            log, engine = step_log(item), item.stash.get(ENGINE, None)
+            if log is not None and engine is not None:
+                config, mask = item.config, item_masker(item, engine)  # a comment may hold a URL's password
+                facts["slowest"] = [[outcome.duration, _where(config, step), mask(step_title(step))]
                                     for step, outcome in log.slowest(SLOWEST)]
             facts["evidence"] = sorted(item.stash.get(EVIDENCE_FILES, ()))
         report.play_run = facts
