@@ -253,6 +253,8 @@ def test_library_problems_are_reported_as_file_line(pytester):
             - then: the total is {play}
               given: twice
               steps: []
+            - then: the total is {n:zz}
+              steps: []
             """,
     })
     result = pytester.runpytest()
@@ -263,6 +265,7 @@ def test_library_problems_are_reported_as_file_line(pytester):
         "features/steps/calc.yml:3: when 'I add {}': every field needs a name, e.g. {user}*",
         "features/steps/calc.yml:5: step 1: unknown command 'store_variabel'*did you mean 'store_variable'*",
         "features/steps/calc.yml:6: an entry needs exactly one of given, when, then or step (found given and then)",
+        "features/steps/calc.yml:9: then 'the total is {n:zz}': not a valid parse pattern: format spec 'zz' not recognised",
     ])
 
 

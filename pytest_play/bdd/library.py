@@ -8,8 +8,8 @@ A library file is a list of entries:
 
 Loading checks everything it can without a feature file (the patterns, their
 field names, the steps against the providers) and reports each problem as
-`file:line`. Nothing here imports pytest-bdd: `register` does, and is only
-called when a feature is collected.
+`file:line`. Patterns are pytest-bdd's (`seam`): this module is imported only
+when features are collected.
 """
 
 from __future__ import annotations
@@ -19,12 +19,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import parse as parse_module
-
 from ..errors import ScenarioError, did_you_mean
 from ..loader import make_steps
 from ..loader.values import kind, line_of
 from ..validate import CompiledStep, StepCompiler
+from . import seam
 
 KINDS = ("given", "when", "then", "step")  # `step` matches a step of any kind
 ENTRY_KEYS = KINDS + ("steps", "comment")
@@ -56,19 +55,16 @@ class Entry:
     def matches(self, step_type: str, text: str) -> bool:
         if self.kind != "step" and self.kind != step_type:
             return False
-        try:
-            return bool(_compiled(self.pattern).parse(text))
-        except ValueError:  # a value its converter refuses
-            return False
+        return _compiled(self.pattern).is_matching(text)
 
 
-_PATTERNS: dict[str, parse_module.Parser] = {}
+_PATTERNS: dict[str, object] = {}
 
 
-def _compiled(pattern: str) -> parse_module.Parser:
+def _compiled(pattern: str):
     compiled = _PATTERNS.get(pattern)
     if compiled is None:
-        compiled = _PATTERNS[pattern] = parse_module.compile(pattern)
+        compiled = _PATTERNS[pattern] = seam.compile_pattern(pattern)
     return compiled
 
 
@@ -191,13 +187,12 @@ class LibraryLoader:
 def _fields(pattern: str) -> tuple[tuple[str, ...], list[str]]:
     """The named fields of a `parsers.parse` pattern, and what is wrong with them."""
     try:
-        compiled = _compiled(pattern)
-    except (ValueError, TypeError, parse_module.RepeatedNameError) as error:
+        names, unnamed = seam.pattern_fields(_compiled(pattern))
+    except (ValueError, TypeError) as error:
         return (), [f"not a valid parse pattern: {error}"]
     problems = []
-    if compiled.fixed_fields:
+    if unnamed:
         problems.append("every field needs a name, e.g. {user} (a name becomes a variable of the steps)")
-    names = tuple(compiled.named_fields)
     for name in names:
         if not name.isidentifier():
             problems.append(f"field {{{name}}}: a field name must be a plain name (letters, digits, _)")

@@ -5,7 +5,9 @@ put what they make (test functions, step fixtures) into the namespace of their
 caller's frame, so they are called from code run in a module namespace of our
 own (`exec`), which pytest then collects as if it were imported from a file.
 
-Outside `pytest_bdd.__all__`: `pytest_bdd.feature.get_feature`, the parsed
+Outside `pytest_bdd.__all__`: the field names of a pattern (the `parse`
+library's Parser that `parsers.parse` keeps as `.parser`);
+`pytest_bdd.feature.get_feature`, the parsed
 feature (cached) that `scenarios` itself reads, to check a feature's steps
 against the step library at collection; and the `_pytest_bdd_example`
 parameter that pytest-bdd gives each Scenario Outline example, read from the
@@ -39,9 +41,20 @@ def bind_scenarios(namespace: dict, path: Path) -> None:
 def define_step(namespace: dict, kind: str, pattern: str, function: Callable) -> None:
     """A pytest-bdd step definition (a fixture) for `pattern`, into `namespace`.
     `kind` is given, when, then, or step (a step of any kind)."""
-    parser = parsers.parse(pattern)
+    parser = compile_pattern(pattern)
     decorator = step(parser) if kind == "step" else DECORATORS[kind](parser)
     _run(_DECORATE, namespace, {"__play_decorator__": decorator, "__play_function__": function})
+
+
+def compile_pattern(pattern: str):
+    """pytest-bdd's parser of a `parsers.parse` pattern; ValueError when it is not one."""
+    return parsers.parse(pattern)
+
+
+def pattern_fields(parser) -> tuple[tuple[str, ...], tuple]:
+    """The named and the unnamed fields of a compiled pattern (of the `parse` library's
+    Parser that pytest-bdd's `parsers.parse` holds as `.parser`)."""
+    return tuple(parser.parser.named_fields), tuple(parser.parser.fixed_fields)
 
 
 def _run(code, namespace: dict, helpers: dict) -> None:
