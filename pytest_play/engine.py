@@ -61,6 +61,7 @@ class Engine:
         self._running: StepInfo | None = None  # the event of the current step
         self._evidence: list[tuple[str, Path]] = []  # what the current step produced
         self._secrets: tuple[int, frozenset[str]] | None = None  # (variables.version, the secret values)
+        self._masker: tuple[frozenset[str], Masker] | None = None  # for those secret values
         self.shared = False  # the variables were handed out (the `play` fixture): nested changes go unseen
 
     # --- the pytest-play protocol -------------------------------------------
@@ -152,7 +153,7 @@ class Engine:
             try:
                 compiled = self._compile(step)
             except StepError as exc:
-                raise StepFailure(step, step.data, exc) from None
+                raise StepFailure.of(step, step.data, exc) from None
         spec, templated, checked = compiled.plan
         data = step.data
         events = self._events
@@ -182,10 +183,10 @@ class Engine:
         except MemoryError as exc:
             self._forget()
             error = exc
-            raise StepFailure(step, {"type": data.get("type")}, exc) from None
+            raise StepFailure.of(step, {"type": data.get("type")}, exc) from None
         except Exception as exc:
             error = exc
-            raise StepFailure(step, command, exc) from exc
+            raise StepFailure.of(step, command, exc) from exc
         finally:
             elapsed = time.perf_counter() - start
             dict.__setitem__(self.variables, "_elapsed", elapsed)  # a number: no secret to look for
@@ -261,7 +262,13 @@ class Engine:
 
     def masker(self, *extra: Iterable[str]) -> Masker:
         """Masks this test's secret values (as they are now), and any `extra` ones."""
-        return Masker(self.secret_values().union(*extra))
+        values = self.secret_values()
+        if extra:
+            return Masker(values.union(*extra))
+        cached = self._masker
+        if cached is None or cached[0] is not values:
+            cached = self._masker = (values, Masker(values))
+        return cached[1]
 
     def mask(self, text: str) -> str:
         return self.masker()(text)

@@ -108,13 +108,27 @@ class CheckFailed(PlayError, AssertionError):
 
 
 class StepFailure(PlayError):
-    """A step failed: carries the step, its rendered form and the cause."""
+    """A step failed: carries the step, its rendered form and the cause.
+
+    Made with `StepFailure.of()`, which gives a failed check (`CheckFailed`, an
+    `AssertionError`) the kind `FailedCheck`: an AssertionError too, so the reports
+    that tell a failure from an error (Allure's failed and broken) tell these apart.
+    """
 
     def __init__(self, step, rendered, cause: BaseException):
         self.step = step
         self.rendered = rendered
         self.cause = cause
         super().__init__(f"{step.where()}: {cause}")
+
+    @staticmethod
+    def of(step, rendered, cause: BaseException) -> StepFailure:
+        kind = FailedCheck if isinstance(cause, AssertionError) else StepFailure
+        return kind(step, rendered, cause)
+
+
+class FailedCheck(StepFailure, AssertionError):
+    """A step whose check failed: an assertion, a status or an expected text."""
 
 
 def suggest(name: str, known: Iterable[str], n: int = 3) -> list[str]:

@@ -11,7 +11,8 @@ import pytest
 
 from . import console
 from .collect import COLLECTION_CONTEXT, ENGINE, REGISTRY, BrokenScenario, ScenarioFile, failure_secrets, make_engine
-from .loader import SCENARIO_SUFFIXES, is_scenario_file
+from .loader import is_scenario_file
+from .loader.files import COLLECTED_SUFFIXES
 from .providers.metrics import add_statsd_options
 from .registry import ChoiceError, ProviderRegistry
 from .report import FailureText, cut, display_path, item_masker, render
@@ -100,7 +101,8 @@ def pytest_runtestloop(session: pytest.Session):
     if not session.config.getoption("play_validate"):
         return None
     broken = [item for item in session.items if isinstance(item, BrokenScenario)]
-    checked = len({item.path for item in session.items if item.path.suffix in SCENARIO_SUFFIXES})
+    # Scenarios, recordings and Gherkin features (pytest_play.bdd) alike.
+    checked = len({item.path for item in session.items if item.path.suffix in (*COLLECTED_SUFFIXES, ".feature")})
     writer = session.config.get_terminal_writer()
     writer.line()
     for item in broken:

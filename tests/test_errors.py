@@ -260,3 +260,18 @@ def test_a_rendered_value_of_the_wrong_type_fails_the_step(pytester):
     result = pytester.runpytest("--variables", "vars.yml")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["test_type.yml:1: step 1 failed", "  sleep: parameter 'seconds' must be number, not 'soon'"])
+
+
+def test_a_failed_check_is_an_assertion_error_and_any_other_step_failure_is_not():
+    # Reports that tell failures from errors (Allure's failed and broken) rely on it.
+    from pathlib import Path
+
+    from pytest_play.errors import CheckFailed, FailedCheck, StepError, StepFailure
+    from pytest_play.loader import Step
+
+    step = Step({"type": "assert"}, Path("test_x.yml"), 3, "1")
+    check = StepFailure.of(step, {}, CheckFailed("assertion is false: 1 == 2"))
+    error = StepFailure.of(step, {}, StepError("no element"))
+    assert isinstance(check, FailedCheck) and isinstance(check, AssertionError)
+    assert type(error) is StepFailure and not isinstance(error, AssertionError)
+    assert str(check) == "test_x.yml:3: step 1: assertion is false: 1 == 2"

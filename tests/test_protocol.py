@@ -68,12 +68,13 @@ def test_registry_and_protocol_import_nothing_above_them():
 # A new module is placed here by whoever adds it.
 LAYERS = [
     ("errors", "secrets", "waiting", "limits", "expression_compiler", "expressions", "templating",
-     "expression_templates", "parsecache", "variables", "pytest_ids", "trust", "ids"),
-    ("loader",),
+     "expression_templates", "parsecache", "variables", "pytest_ids", "trust", "ids", "hookspecs"),
+    ("loader", "recordings"),
     ("protocol", "registry", "validate"),
-    ("engine", "step_helpers", "report"),
+    ("engine", "step_helpers", "report", "step_events", "console"),
     ("providers",),
-    ("collect", "plugin", "playtext", "schema", "reference", "jenkins", "limited_run", "migrate", "reporting"),
+    ("collect", "plugin", "playtext", "schema", "reference", "jenkins", "limited_run", "migrate", "reporting", "bdd",
+     "convert", "testrail"),
 ]
 
 

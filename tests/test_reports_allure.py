@@ -64,10 +64,10 @@ def check(pytester):
     found = results(folder)
     assert sorted(found) == ["test_login[editor]", "test_login[reader]", "test_login[siteadmin]"]
     assert len({result["historyId"] for result in found.values()}) == 3
-    # allure-pytest calls a test "broken" unless its exception is an AssertionError,
-    # and a failing step raises StepFailure; its step is "failed" (see the steps below).
+    # allure-pytest calls a test "broken" unless its exception is an AssertionError: a
+    # failed check (here assertText) raises errors.FailedCheck, which is one.
     assert {name: result["status"] for name, result in found.items()} == {
-        "test_login[editor]": "passed", "test_login[reader]": "broken", "test_login[siteadmin]": "passed"}
+        "test_login[editor]": "passed", "test_login[reader]": "failed", "test_login[siteadmin]": "passed"}
     reader = found["test_login[reader]"]
     assert params(reader)["row"] == "'reader'"
     assert params(reader)["test data"] == repr('{"password": "*****", "username": "reader"}')
@@ -139,7 +139,7 @@ def test_the_allure_command_line_renders_three_tests_none_a_retry(pytester, demo
     subprocess.run([allure_cli, "generate", str(pytester.path / "allure"), "-o", str(out)],
                    check=True, capture_output=True, timeout=300)
     summary = json.loads((out / "widgets" / "summary.json").read_text())
-    assert summary["statistic"] == {"failed": 0, "broken": 1, "skipped": 0, "passed": 2, "unknown": 0, "total": 3}
+    assert summary["statistic"] == {"failed": 1, "broken": 0, "skipped": 0, "passed": 2, "unknown": 0, "total": 3}
     cases = [json.loads(path.read_text()) for path in (out / "data" / "test-cases").glob("*.json")]
     assert sorted(case["name"] for case in cases) == ["test_login[editor]", "test_login[reader]",
                                                        "test_login[siteadmin]"]
