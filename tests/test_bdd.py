@@ -422,11 +422,17 @@ def test_the_ini_option_without_pytest_bdd_is_a_usage_error(pytester):
     ])
 
 
-def test_without_pytest_bdd_python_tests_and_scenarios_run_as_before(pytester):
+def test_without_pytest_bdd_python_tests_and_scenarios_run_as_before(pytester, monkeypatch):
     project(pytester, {"test_plain.yml": "- {type: assert, expression: 'True'}\n",
-                       "test_plain.py": "def test_it(play):\n    play.execute([{'type': 'assert', 'expression': 'True'}])\n"},
+                       "test_plain.py": "def test_it(play):\n    play.execute([{'type': 'assert', 'expression': 'True'}])\n",
+                       "features/calc.feature": CALC_FEATURE,
+                       # As if pytest-bdd were not installed: importing it fails.
+                       "hidden/pytest_bdd/__init__.py": "raise ImportError('pytest-bdd is not installed')\n"},
             ini="[pytest]\naddopts = -p no:hypothesispytest -p no:benchmark\n")
-    pytester.runpytest("-p", "no:pytest-bdd").assert_outcomes(passed=2)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(pytester.path / "hidden"), os.environ["PYTHONPATH"]]))
+    result = pytester.runpytest_subprocess("-p", "no:pytest-bdd", "-v", "--ignore=hidden")
+    result.assert_outcomes(passed=2)
+    assert "calc.feature" not in result.stdout.str()
 
 
 def test_features_run_under_xdist_with_junit_and_html_reports(pytester):
