@@ -186,3 +186,101 @@ class SeleniumGrid(_Service):
     def log(self, lines=40):
         return log_tail(self.log_path, lines)
 
+
+
+class GridHub(SeleniumGrid):
+    """A Selenium Grid in its distributed form: one ``hub`` and ``nodes``
+    separate ``node`` processes of the same jar, on loopback ports, each node
+    serving at most ``max_sessions`` Chrome sessions. ``grid.url`` is the hub;
+    ``node_of()`` tells which node serves each open session, and
+    ``kill_node(i)`` kills node i and the browsers it started, as a crashed
+    machine would."""
+
+    def __init__(self, nodes=2, max_sessions=2, jar=None, die_with_parent=True):
+        super().__init__(jar=jar, die_with_parent=die_with_parent)
+        self.node_count = nodes
+        self.max_sessions = max_sessions
+        self.nodes = []  # [(process, port, tag directory)]
+
+    @property
+    def log_path(self):
+        return os.path.join(self.tempdir, "hub.log")
+
+    def _node_log(self, index):
+        return os.path.join(self.tempdir, f"node-{index}.log")
+
+    def _start(self):
+        self.tempdir = tempfile.mkdtemp(prefix="pytest-play-hub-")
+        self.port, self.publish, self.subscribe = free_port(), free_port(), free_port()
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                self._command([self.java, "-jar", self.jar, "hub", "--host", self.host, "--port", str(self.port),
+                               "--publish-events", f"tcp://{self.host}:{self.publish}",
+                               "--subscribe-events", f"tcp://{self.host}:{self.subscribe}",
+                               "--session-request-timeout", "60"], "TERM"),
+                cwd=self.tempdir, env={**os.environ, "SE_OFFLINE": "true"}, stdout=log, stderr=subprocess.STDOUT)
+        wait_until(self._hub_ready, self.process, "Selenium Grid hub", self.log_path, timeout=READY_TIMEOUT)
+        for index in range(self.node_count):
+            self.nodes.append(self._spawn_node(index))
+        wait_until(self._ready, self.process, "Selenium Grid hub with its nodes", self.log_path,
+                   timeout=READY_TIMEOUT)
+
+    def _spawn_node(self, index):
+        port, tag = free_port(), os.path.join(self.tempdir, f"node-{index}", "")
+        os.makedirs(tag)
+        config = Path(tag, "node.toml")
+        config.write_text(node_config(self.chromium, self.chromedriver, self.max_sessions))
+        with open(self._node_log(index), "ab") as log:
+            process = subprocess.Popen(
+                self._command([self.java, "-jar", self.jar, "node", "--host", self.host, "--port", str(port),
+                               "--publish-events", f"tcp://{self.host}:{self.publish}",
+                               "--subscribe-events", f"tcp://{self.host}:{self.subscribe}",
+                               "--config", str(config)], "TERM"),
+                cwd=tag, env={**os.environ, "SE_OFFLINE": "true", ENV_TAG: tag}, stdout=log,
+                stderr=subprocess.STDOUT)
+        return process, port, tag
+
+    def _hub_ready(self):
+        try:
+            self.status(timeout=2)
+            return True
+        except (OSError, ValueError, KeyError):
+            return False
+
+    def _ready(self):
+        try:
+            nodes = self.status(timeout=2)["nodes"]
+        except (OSError, ValueError, KeyError):
+            return False
+        return len([node for node in nodes if node.get("availability") == "UP"]) == self.node_count
+
+    def node_uris(self):
+        """The URI of each node, in start order."""
+        return [f"http://{self.host}:{port}" for _, port, _ in self.nodes]
+
+    def node_of(self):
+        """{session id: node URI} of the sessions open now, from the hub's status."""
+        return {slot["session"]["sessionId"]: node["uri"].rstrip("/")
+                for node in self.status()["nodes"] for slot in node["slots"]
+                if slot.get("session") and slot["session"]["sessionId"] != "reserved"}
+
+    def kill_node(self, index):
+        """SIGKILL node ``index`` and the chromedriver and chromium processes it started."""
+        process, _, tag = self.nodes[index]
+        process.kill()
+        process.wait(STOP_TIMEOUT)
+        kill_tagged_processes(tag)
+
+    def _stop(self):
+        if self.tempdir is None:
+            return
+        for process, _, tag in self.nodes:
+            stop_process(process, timeout=STOP_TIMEOUT)
+            kill_tagged_processes(tag)
+        self.nodes = []
+        stop_process(self.process, timeout=STOP_TIMEOUT)
+
+    def log(self, lines=40):
+        parts = [f"--- hub\n{log_tail(self.log_path, lines)}"]
+        parts += [f"--- node {i}\n{log_tail(self._node_log(i), lines)}" for i in range(len(self.nodes))]
+        return "\n".join(parts)
