@@ -203,3 +203,16 @@ def test_a_typo_is_still_reported_even_when_ignored(pytester):
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["*test_typo.yml:1: UnknownKeyWarning: step 1: assert: unknown parameter "
                                  "'coment' ignored (play_unknown_keys = warn) (did you mean 'comment'?)*"])
+
+
+def test_an_included_file_follows_the_sessions_choice(pytester):
+    pytester.makefile(".yml", login="- {type: store_variable, name: who, expression: \"'ann'\", key: login_time}\n")
+    pytester.makefile(".yml", test_main="- {type: include, provider: include, path: login.yml}\n"
+                                        "- {type: assert, expression: \"who == 'ann'\"}\n")
+    result = pytester.runpytest("-p", "no:randomly", "--play-unknown-keys=warn")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*login.yml:1: UnknownKeyWarning: step 1: store_variable: unknown parameter "
+                                 "'key' ignored*"])
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*can't include 'login.yml'*unknown parameter 'key'*"])

@@ -208,3 +208,10 @@ def test_braces_and_dollars_in_a_value_are_never_substituted_again(value):
 def test_a_reference_in_a_place_no_value_can_go_is_an_expression_error(text, message):
     with pytest.raises(ExpressionError, match=message.replace("$", r"\$")):
         compile_expression_template(text)
+
+
+def test_a_brace_bang_expression_inside_an_expression_is_a_value_too(pytester):
+    result = session(pytester, """\
+- {type: assert, expression: "{! n + 1 !} == 3 and '{! name.upper() !}' == \\"O'BRIEN\\""}
+""", n=2, name="o'brien")
+    result.assert_outcomes(passed=1)
