@@ -30,7 +30,8 @@ ENGINE = pytest.StashKey[Engine]()
 
 
 class ScenarioFile(pytest.File):
-    """A `test_*.json|yml|yaml` file: one item per test data row (and per --count)."""
+    """A `test_*.json|yml|yaml` file (or a Chrome Recorder flow), or a `test_*.side` project
+    (one scenario per test): one item per scenario and test data row (and per --count)."""
 
     def collect(self):
         context = collection_context(self.config)

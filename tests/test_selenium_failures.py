@@ -114,7 +114,8 @@ def test_assertions_fail_with_the_expected_and_the_last_seen_value(pytester, dem
         # a bad locator is found at collection, before the browser starts
         "test_locator.yml:2: step 2: clickElement: parameter 'locator': unknown locator type 'csss'"
         " (did you mean 'css'?); use one of css, css selector, xpath, id, name, tag,"
-        " tag name, class name, link text, partial link text, text, partialText, value",
+        " tag name, class name, link text, partial link text, text, partialText, value, aria, containsText, "
+        "pierce, shadow, focused, selectors",
         f"  invalid regular expression '(': {regex_message('(')}",
         "  get needs an absolute URL such as http://host/path, not '/select'",
     ])

@@ -27,9 +27,6 @@ from .common import Translated
 from .lines import parse_with_lines
 from .side import is_project, project_origin, project_tests, translate_test
 
-RECORDING_SUFFIXES = (".side",)
-
-
 @dataclass(frozen=True)
 class Recording:
     """One scenario of a recording: its name (a `.side` test's; None for a flow) and steps."""
@@ -100,5 +97,5 @@ def as_scenario(path: Path, recording: Recording, ini: Path | None = None) -> Sc
     return Scenario(path, tuple(steps), metadata)
 
 
-__all__ = ["RECORDING_SUFFIXES", "Recording", "Translated", "as_scenario", "is_recording", "read_side",
+__all__ = ["Recording", "Translated", "as_scenario", "is_recording", "read_side",
            "flow_scenario", "recordings", "refuse_near_miss"]

@@ -38,8 +38,8 @@ _STRATEGIES = {
     # play_selenium's splinter types, as XPath
     "text": "xpath", "partialText": "xpath", "value": "xpath",
     # looked up by a script in the page (finders.py)
-    "aria": "script", "pierce": "script", "shadow": "script", "focused": "script", "selectors": "script",
-    "containsText": "script",
+    "aria": "script", "containsText": "script", "pierce": "script", "shadow": "script", "focused": "script",
+    "selectors": "script",
 }
 _XPATH_TEMPLATES = {
     # an element one of whose own text nodes is the value (spaces normalized)
