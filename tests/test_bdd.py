@@ -541,3 +541,10 @@ def test_an_include_in_a_library_entry_is_relative_to_the_library_file(pytester)
         "features/shared/set.yml": "- {type: store_variable, name: shared, expression: '42'}\n",
     })
     pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_features_are_collected_with_collect_imported_tests_off(pytester):
+    """pytest 8.4+ skips functions defined in another module; ours are pytest-bdd's (8.0 ignores the option)."""
+    project(pytester, {"features/calc.feature": CALC_FEATURE, "features/steps/calc.yml": CALC_STEPS},
+            ini=INI + "collect_imported_tests = false\n")
+    pytester.runpytest("-W", "ignore::pytest.PytestConfigWarning").assert_outcomes(passed=3)

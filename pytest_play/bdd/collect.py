@@ -42,12 +42,19 @@ class FeatureFile(pytest.Module):
         return super().collect()
 
     def _getobj(self):
-        """The module pytest collects (pytest's documented override: `PyobjMixin._getobj`)."""
+        """The module pytest collects (pytest's documented override: `PyobjMixin._getobj`).
+        Made once: pytest also calls this directly (`collect_imported_tests = false`)."""
+        module = self.__dict__.get("_feature_module")
+        if module is None:
+            module = self._feature_module = self._make_module()
+        return module
+
+    def _make_module(self) -> types.ModuleType:
         module = types.ModuleType(f"pytest_play_feature_{self.path.stem}")
         module.__file__ = str(self.path)
         namespace = module.__dict__
         for entry in self.library.entries:
-            seam.define_step(namespace, entry.kind, entry.pattern, step_function(entry))
+            seam.define_step(namespace, entry.kind, entry.parser, step_function(entry))
         for tag in sorted(seam.feature_tags(self.path)):  # before pytest-bdd marks the tests with them
             register_marker(self.config, tag)
         seam.bind_scenarios(namespace, self.path)

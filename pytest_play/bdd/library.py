@@ -52,20 +52,12 @@ class Entry:
     def describe(self) -> str:
         return f"{self.kind} {self.pattern!r}"
 
+    parser: object  # pytest-bdd's, made once
+
     def matches(self, step_type: str, text: str) -> bool:
         if self.kind != "step" and self.kind != step_type:
             return False
-        return _compiled(self.pattern).is_matching(text)
-
-
-_PATTERNS: dict[str, object] = {}
-
-
-def _compiled(pattern: str):
-    compiled = _PATTERNS.get(pattern)
-    if compiled is None:
-        compiled = _PATTERNS[pattern] = seam.compile_pattern(pattern)
-    return compiled
+        return self.parser.is_matching(text)
 
 
 @dataclass(frozen=True, eq=False)
@@ -160,7 +152,7 @@ class LibraryLoader:
         if not isinstance(pattern, str) or not pattern.strip():
             problems.append((path, line, f"{entry_kind}: the pattern must be a text, not {kind(pattern)}"))
             return None, problems
-        fields, pattern_problems = _fields(pattern)
+        parser, fields, pattern_problems = _parse_pattern(pattern)
         problems.extend((path, line, f"{entry_kind} {pattern!r}: {message}") for message in pattern_problems)
         if "steps" not in raw:
             problems.append((path, line, f"{entry_kind} {pattern!r}: missing 'steps' list"))
@@ -169,7 +161,7 @@ class LibraryLoader:
         problems.extend(step_problems)
         if problems:
             return None, problems
-        return Entry(entry_kind, pattern, fields, steps, path, line), problems
+        return Entry(entry_kind, pattern, fields, steps, path, line, parser), problems
 
     def _steps(self, path: Path, raw_steps, line):
         try:
@@ -184,12 +176,13 @@ class LibraryLoader:
         return tuple(compiled), problems
 
 
-def _fields(pattern: str) -> tuple[tuple[str, ...], list[str]]:
-    """The named fields of a `parsers.parse` pattern, and what is wrong with them."""
+def _parse_pattern(pattern: str):
+    """pytest-bdd's parser of a `parsers.parse` pattern, its field names, and what is wrong with them."""
     try:
-        names, unnamed = seam.pattern_fields(_compiled(pattern))
+        parser = seam.compile_pattern(pattern)
+        names, unnamed = seam.pattern_fields(parser)
     except (ValueError, TypeError) as error:
-        return (), [f"not a valid parse pattern: {error}"]
+        return None, (), [f"not a valid parse pattern: {error}"]
     problems = []
     if unnamed:
         problems.append("every field needs a name, e.g. {user} (a name becomes a variable of the steps)")
@@ -198,7 +191,7 @@ def _fields(pattern: str) -> tuple[tuple[str, ...], list[str]]:
             problems.append(f"field {{{name}}}: a field name must be a plain name (letters, digits, _)")
         elif name in RESERVED_FIELDS:
             problems.append(f"field {{{name}}}: the name is reserved, use another one")
-    return names, problems
+    return parser, names, problems
 
 
 def _duplicates(entries: list[Entry]) -> list[Problem]:

@@ -38,10 +38,10 @@ def bind_scenarios(namespace: dict, path: Path) -> None:
     _run(_BIND, namespace, helpers)
 
 
-def define_step(namespace: dict, kind: str, pattern: str, function: Callable) -> None:
-    """A pytest-bdd step definition (a fixture) for `pattern`, into `namespace`.
-    `kind` is given, when, then, or step (a step of any kind)."""
-    parser = compile_pattern(pattern)
+def define_step(namespace: dict, kind: str, pattern, function: Callable) -> None:
+    """A pytest-bdd step definition (a fixture) for `pattern` (a text, or its
+    `compile_pattern`), into `namespace`. `kind` is given, when, then, or step (any kind)."""
+    parser = compile_pattern(pattern) if isinstance(pattern, str) else pattern
     decorator = step(parser) if kind == "step" else DECORATORS[kind](parser)
     _run(_DECORATE, namespace, {"__play_decorator__": decorator, "__play_function__": function})
 
