@@ -140,8 +140,10 @@ def masked_copy(value: Any, mask: Callable[[str], str], budget: int = 10_000) ->
         left[0] -= 1
         if isinstance(item, str):
             return mask(item)
-        if item is None or isinstance(item, (bool, int, float)):
+        if item is None or isinstance(item, bool):
             return item
+        if isinstance(item, (int, float)):  # a secret PIN is a number
+            return item if mask(str(item)) == str(item) else MASK
         if left[0] <= 0 or depth > 20:
             return mask(str(item)[:1000])
         if isinstance(item, Mapping):

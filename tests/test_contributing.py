@@ -64,3 +64,18 @@ def test_the_report_subscriber_example_gets_masked_reports(pytester):
     assert [(line["id"], line["outcome"]) for line in lines] == [
         ("test_rows.yml::test_rows[good]", "passed"), ("test_rows.yml::test_rows[bad]", "failed")]
     assert "tok-Secret-123" not in lines[1]["failure"] and "*****" in lines[1]["failure"]
+
+
+def test_the_step_subscriber_example_hears_every_step_with_masked_parameters(pytester):
+    pytester.makeconftest(block("# conftest.py: the slowest step of each test"))
+    pytester.makefile(".yml", vars="nap: 0.25\nsecrets: [nap]\n")  # a declared secret
+    pytester.makefile(".yml", test_slow="""
+- {type: store_variable, name: t, expression: "1"}
+- {type: sleep, seconds: $nap, comment: nap}
+- {type: include, provider: include, path: sub.yml}
+""", sub="- {type: sleep, seconds: 0.1}\n")
+    result = pytester.runpytest("-p", "no:randomly", "--variables", "vars.yml")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["slowest step of test_slow.yml::test_slow: step 2 sleep "
+                                 "{'type': 'sleep', 'seconds': '*****', 'comment': 'nap'} (2?? ms)"])
+    assert "0.25" not in result.stdout.str()
