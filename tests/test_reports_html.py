@@ -16,6 +16,7 @@ import pytest
 from test_selenium_provider import run_browser, scenario_text
 
 from pytest_play.providers.selenium.launch import LaunchPlan, load_settings, quit_driver
+from pytest_play.reporting import steps
 
 REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "Edit0r-Secret-77"
@@ -128,6 +129,19 @@ def test_without_a_report_no_reporting_module_hears_the_step_events(pytester):
     result.stdout.fnmatch_lines(["*step subscribers: play-reports-steps"])
     result = pytester.runpytest("-p", "no:randomly", "-s", "--alluredir", "allure")
     result.stdout.fnmatch_lines(["*step subscribers: play-reports-allure, play-reports-steps"])
+
+
+def test_a_long_scenario_lists_its_first_steps_and_every_failing_one(pytester, monkeypatch):
+    monkeypatch.setattr(steps, "MAX_STEPS", 3)
+    pytester.makefile(".yml", test_long="- {type: assert, expression: 'True'}\n" * 6
+                      + "- {type: assert, expression: 'False', comment: the last}\n")
+    result = pytester.runpytest_inprocess("-p", "no:randomly", "--html", "report.html", "--self-contained-html")
+    result.assert_outcomes(failed=1)
+    (table, *_) = extras_of(report_tests(pytester.path / "report.html"), "test_long.yml::test_long")
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table["content"], re.S)
+    indexes = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[0] for row in rows[1:]]
+    assert indexes == ["1", "2", "3", "7", ""]  # the failing step, then its message
+    assert "<p>3 more passed steps not listed.</p>" in table["content"]
 
 
 def render_report(report: Path, picture: Path) -> Path:

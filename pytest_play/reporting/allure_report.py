@@ -86,7 +86,7 @@ class AllureSteps:
             self._attach_evidence(item, outcome)
             error = AssertionError(outcome.message or outcome.status)
         elif outcome.status == SKIPPED:
-            error = pytest.skip.Exception(outcome.message or "skip_condition held", _use_item_location=False)
+            error = pytest.skip.Exception(outcome.message or "skip_condition held")
         context.__exit__(type(error) if error else None, error, None)
 
     @staticmethod

@@ -3,7 +3,8 @@
 `StepRecorder` is registered only when a report that shows steps is written
 (`--html`, `--alluredir`, `--junitxml`, `--durations`), so a plain run pays
 nothing for it. It keeps each finished step's `(StepInfo, StepOutcome)` in the
-test's stash; the reports read them when the test's report is made.
+test's stash; the reports read them when the test's call report is made, and
+they are let go at the test's teardown.
 """
 
 from __future__ import annotations
@@ -58,6 +59,15 @@ class StepRecorder:
         if log is None:
             log = item.stash[STEPS] = StepLog()
         log.add(step, outcome)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_teardown(self, item):
+        """The reports read the steps when the call's report is made: let them go after it."""
+        try:
+            return (yield)
+        finally:
+            if STEPS in item.stash:
+                del item.stash[STEPS]
 
 
 def parameters_text(parameters, limit: int = 300) -> str:
