@@ -1,5 +1,10 @@
 """A cookiecutter-qa-shaped pytest-play 2.x project (tests/compat/cookiecutter_qa) runs as it is.
 
+Issue 16's "done when": with its one ini line (`play_unknown_keys = warn`), the
+project passes with no edits to its scenario files; without the line its
+unknown 2.x keys fail at file:line; after `python -m pytest_play.migrate` they
+pass without it.
+
 Its files are copied unchanged; only the addresses in its variables file are
 filled in with the demo app and the Mosquitto broker this session started. It
 runs in a pytest subprocess, in headless Chromium, twice: as a fresh checkout
@@ -8,6 +13,7 @@ runs in a pytest subprocess, in headless Chromium, twice: as a fresh checkout
 """
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,7 +24,8 @@ from test_compat_statsd import Listener
 PROJECT = Path(__file__).resolve().parent / "compat" / "cookiecutter_qa"
 RUN = ("-p", "no:randomly", "-p", "no:hypothesispytest", "-p", "no:benchmark", "-p", "no:cacheprovider",
        "--variables", "variables.yml", "--splinter-webdriver", "chrome", "--splinter-headless", "-v")
-SCENARIOS = 6
+SCENARIOS = 7
+UNKNOWN_KEYS_LINE = "play_unknown_keys = warn\n"
 
 
 @pytest.fixture
@@ -44,10 +51,26 @@ def test_the_requirements_are_the_packages_the_tests_install():
     assert listed == list(PINS)
 
 
+def test_without_its_ini_line_the_unknown_keys_fail_at_file_line_until_migrate_renames_them(pytester, project):
+    ini = pytester.path / "pytest.ini"
+    assert UNKNOWN_KEYS_LINE in ini.read_text()  # the project's one ini line for pytest-play 3
+    ini.write_text(ini.read_text().replace(UNKNOWN_KEYS_LINE, ""))
+    without_browser = (*RUN, "-m", "not browser")
+    result = pytester.runpytest_subprocess(*without_browser)
+    result.assert_outcomes(passed=SCENARIOS - 2, failed=1)
+    result.stdout.fnmatch_lines(["tests/test_categories_api.yml:6: step 1: GET: unknown parameter 'expression' *"])
+    migrated = pytester.run(sys.executable, "-m", "pytest_play.migrate", "tests")
+    assert migrated.ret == 0, migrated.stdout.str()
+    migrated.stdout.fnmatch_lines(["tests/test_categories_api.yml:9: step 1: GET: renamed 'expression' to 'assertion'"])
+    pytester.runpytest_subprocess(*without_browser).assert_outcomes(passed=SCENARIOS - 1)
+
+
 def test_the_project_passes_as_is_without_the_old_plugins(pytester, project):
     result = pytester.runpytest_subprocess(*RUN)
     passed_unchanged(result, project)
     assert "is served by" not in result.stdout.str()
+    result.stdout.fnmatch_lines(["*tests/test_categories_api.yml:6: UnknownKeyWarning: step 1: GET: unknown "
+                                 "parameter 'expression' ignored*"])
 
 
 def test_the_project_passes_as_is_with_the_five_old_plugins_installed_and_statsd_on(
