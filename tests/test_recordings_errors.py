@@ -138,6 +138,7 @@ def test_a_side_project_gives_one_item_per_test_with_its_name_as_the_id(pytester
     ({"title": "t", "steps": [{"type": "get", "url": "http://x/"}]}, False),  # our commands
     ({"title": 3, "steps": [{"type": "click"}]}, False),
     ([{"type": "navigate"}], False),                                          # a list of steps is ours
+    ({"title": "t", "steps": [{"type": ["x"]}, {"type": {}}, {"type": "hover"}]}, True),  # odd types: no crash
 ])
 def test_a_flow_has_a_string_title_and_some_recorder_only_step_type(data, flow):
     assert is_flow(data) is flow
@@ -238,3 +239,49 @@ def test_the_readme_shows_what_the_converter_writes_for_the_login_recording(caps
     converted = capsys.readouterr().out
     first, second = example.split("- type: setElementText")
     assert first in converted and "- type: setElementText" + second in converted
+
+
+def test_malformed_recordings_of_every_shape_are_scenario_errors_never_crashes():
+    """Random values where recorded steps and commands have theirs (a fixed seed: the same
+    cases each run); translating never raises anything but a ScenarioError."""
+    import random
+
+    from pytest_play.errors import ScenarioError
+    from pytest_play.recordings import as_scenario, recordings
+    from pytest_play.recordings.chrome import STEP_TYPES
+    from pytest_play.recordings.side import SUPPORTED
+
+    keys = ["type", "selectors", "target", "frame", "assertedEvents", "url", "value", "key", "x", "y", "width",
+            "height", "timeout", "button", "operator", "count", "visible", "attributes", "expression", "title",
+            "command", "targets", "opensWindow", "windowHandleName", "comment"]
+    atoms = [None, True, 0, -1, 1.5, "", "x", "#a", "aria/A", "http://h/x", [], {}, "${v}", "$", "{!", "==",
+             "id=a", "//x", "3", "handle=${w}", "index=0", "label=x", "1x2", "${KEY_ENTER}a"]
+    rng = random.Random(17)
+
+    def value(depth=0):
+        roll = rng.random()
+        if depth > 2 or roll < 0.4:
+            return rng.choice(atoms)
+        if roll < 0.7:
+            return [value(depth + 1) for _ in range(rng.randint(0, 3))]
+        return {rng.choice(keys): value(depth + 1) for _ in range(rng.randint(0, 3))}
+
+    def record(names):
+        data = {key: value() for key in rng.sample(keys, rng.randint(0, 6))}
+        if rng.random() < 0.9:
+            data[names[0]] = rng.choice(names[1])
+        return data
+
+    checked = 0
+    for _ in range(3000):
+        flow = {"title": "t", "steps": [{"type": "navigate", "url": "http://h/"}] + [
+            record(("type", [*STEP_TYPES, None, ["x"]])) for _ in range(rng.randint(0, 4))]}
+        project = {"url": rng.choice(["http://h", None, 3]), "tests": [
+            {"name": "n", "commands": [record(("command", [*SUPPORTED, "x", None])) for _ in range(rng.randint(0, 5))]}]}
+        for path, data in (("x.json", flow), ("x.side", project)):
+            try:
+                for recording in recordings(Path(path), data):
+                    as_scenario(Path(path), recording)
+            except ScenarioError:
+                checked += 1
+    assert checked > 1000  # most random cases are refused, each with a message

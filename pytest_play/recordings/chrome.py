@@ -60,7 +60,8 @@ def is_flow(data: Any) -> bool:
         return False
     steps = data.get("steps")
     return isinstance(steps, list) and any(
-        isinstance(step, dict) and step.get("type") in RECORDER_ONLY for step in steps)
+        isinstance(step, dict) and isinstance(step.get("type"), str) and step["type"] in RECORDER_ONLY
+        for step in steps)
 
 
 def translate_flow(path, flow: dict) -> list[Translated]:
@@ -104,12 +105,21 @@ class _FlowTranslator:
             self._step(step, kind)
         except _Refused as refused:
             self.problems.append((line, f"step {number}: {refused}"))
+        except (TypeError, ValueError, AttributeError, KeyError):  # a value of an unexpected kind somewhere
+            self.problems.append((line, f"step {number}: a {kind} step whose values are not of the kinds the "
+                                        "Recorder writes; export the flow again, or fix the step"))
 
     def emit(self, data: dict, notes: list[str] | None = None) -> None:
         line, label, source = self.here
         self.out.append(Translated(data, line, label, source, list(notes or [])))
 
     def _step(self, step: dict, kind: Any) -> None:
+        if not isinstance(kind, str):
+            raise _Refused(f"a recorded step needs a string 'type', not {kind!r}")
+        for key, kinds, what in (("target", str, "a string"), ("assertedEvents", list, "a list"),
+                                 ("selectors", list, "a list"), ("frame", list, "a list of frame indexes")):
+            if key in step and not isinstance(step[key], kinds):
+                raise _Refused(f"{key!r} must be {what}, not {step[key]!r}")
         if kind in REFUSED:
             raise _Refused(f"{kind} is not supported: {REFUSED[kind]}")
         if kind not in STEP_TYPES:
@@ -211,7 +221,8 @@ class _FlowTranslator:
                    **self._timeout(step)})
 
     def _keyUp(self, step: dict) -> None:
-        self.held.discard(step.get("key"))  # keyDown sent the whole key press
+        if isinstance(step.get("key"), str):
+            self.held.discard(step["key"])  # keyDown sent the whole key press
 
     def _scroll(self, step: dict) -> None:
         x, y = _number(step.get("x", 0)), _number(step.get("y", 0))

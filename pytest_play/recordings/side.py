@@ -117,6 +117,9 @@ class _TestTranslator(ControlFlow):
             self._command(command, name)
         except _Refused as refused:
             self.problems.append((line, f"command {number}: {refused}"))
+        except (TypeError, ValueError, AttributeError, KeyError):  # a value of an unexpected kind somewhere
+            self.problems.append((line, f"command {number}: a {name} command whose values are not of the kinds "
+                                        "Selenium IDE writes; save the project again, or fix the command"))
 
     def emit(self, data: dict, notes: list[str] | None = None) -> None:
         """Add a step where the open block puts it, with the block's conditions."""
@@ -139,9 +142,9 @@ class _TestTranslator(ControlFlow):
             return self.flow_command(name, target)
         if name in _ELEMENT:
             self.emit({"type": _ELEMENT[name], "locator": self._locator(command)})
-            if command.get("opensWindow"):
+            if command.get("opensWindow") is True and isinstance(command.get("windowHandleName"), str):
                 self.opened += 1
-                self.windows[command.get("windowHandleName")] = self.opened
+                self.windows[command["windowHandleName"]] = self.opened
         elif name in _CHECKS:
             ours, negated = _CHECKS[name]
             key = "text" if ours.endswith("Text") else "value"
@@ -162,8 +165,8 @@ class _TestTranslator(ControlFlow):
                            "(convert the test and replace it with our own steps)")
 
     def _locator(self, command: dict) -> dict:
-        alternatives = [command.get("target")] + [
-            pair[0] for pair in command.get("targets") or [] if isinstance(pair, list) and pair]
+        targets = command.get("targets") if isinstance(command.get("targets"), list) else []
+        alternatives = [command.get("target")] + [pair[0] for pair in targets if isinstance(pair, list) and pair]
         selectors = []
         for locator in alternatives:
             selector = side_selector(locator)
