@@ -97,7 +97,8 @@ def run(pytester, *args):
 
 
 UNKNOWN = [
-    "test_categories.yml:6: step 1: GET: unknown parameter 'expression' (did you mean 'variable_expression' or 'expected_json'?); "
+    "test_categories.yml:6: step 1: GET: unknown parameter 'expression' "
+    "(did you mean 'variable_expression' or 'expected_json'?); "
     "a pytest-play 2.x key: `python -m pytest_play.migrate` renames it to 'assertion', "
     "`play_unknown_keys = warn` ignores it as 2.x did",
     "test_metrics.yml:1: step 1: GET: unknown parameter 'expression' *renames it to 'assertion'*",
@@ -137,8 +138,10 @@ def test_the_ini_line_runs_the_files_as_2x_did_and_warns_with_file_line(pytester
         "(play_unknown_keys = warn) (did you mean 'variable_expression' or 'expected_json'?); "
         "a pytest-play 2.x key: `python -m pytest_play.migrate` renames it to 'assertion'",
     ])
-    result.stdout.fnmatch_lines(["*test_metrics.yml:1: UnknownKeyWarning: step 1: GET: unknown parameter 'key' ignored*"])
-    result.stdout.fnmatch_lines(["*test_query_category.yml:5: UnknownKeyWarning: step 1: GET: unknown parameter 'assert' ignored*"])
+    result.stdout.fnmatch_lines(["*test_metrics.yml:1: UnknownKeyWarning: step 1: GET: "
+                                 "unknown parameter 'key' ignored*"])
+    result.stdout.fnmatch_lines(["*test_query_category.yml:5: UnknownKeyWarning: step 1: GET: "
+                                 "unknown parameter 'assert' ignored*"])
 
 
 def test_the_command_line_twin_overrides_the_ini(pytester, api_url):

@@ -73,8 +73,8 @@ def test_renaming_keeps_comments_quoting_and_layout(pytester):
         "*test_layout.yml:9: step 2: GET: renamed 'assert' to 'assertion'",
         "*test_layout.yml:16: step 3.1: GET: renamed 'assert' to 'assertion'",
     ])
-    assert path.read_text() == (original.replace('"expression"', '"variable_expression"')
-                                .replace("'assert'", "'assertion'").replace("assert: response.ok", "assertion: response.ok"))
+    expected = original.replace('"expression"', '"variable_expression"').replace("'assert'", "'assertion'")
+    assert path.read_text() == expected.replace("assert: response.ok", "assertion: response.ok")
 
 
 def test_a_json_file_stays_json_with_its_quotes(pytester):
