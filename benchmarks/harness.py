@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,22 +123,39 @@ def warm_up_command(command: list[str]) -> list[str]:
 
 
 def interleaved(measurements: dict[str, tuple[list[str], Path, dict | None]], repeats: int,
-                warmup: bool = True, timeout: float = 900) -> dict[str, Timing]:
+                warmup: bool = True, timeout: float = 900,
+                before: dict[str, Callable[[], None]] | None = None) -> dict[str, Timing]:
     """Median-able timings of several commands, run in turns (A B C, A B C, ...).
 
     Turns make drift in machine load hit every side alike. One untimed
     `--collect-only` warm-up per command first fills the OS file cache and
     pytest's cache of rewritten test modules (`__pycache__`): the steady
-    state of a developer re-running tests.
+    state of a developer re-running tests. `before[label]`, when given, runs
+    untimed before each of that command's runs (e.g. `drop_caches`).
     """
     timings = {label: Timing(label) for label in measurements}
+    before = before or {}
     if warmup:
         for label, (command, cwd, env) in measurements.items():
             run_once(warm_up_command(command), cwd, env, timeout)
     for _ in range(repeats):
         for label, (command, cwd, env) in measurements.items():
+            if label in before:
+                before[label]()
             timings[label].add(*run_once(command, cwd, env, timeout))
     return timings
+
+
+def drop_caches(folder: Path) -> Callable[[], None]:
+    """A function that deletes every `__pycache__` under `folder`: Python's `.pyc` files
+    and pytest-play's parse cache, which live there (a first run after a checkout)."""
+    import shutil
+
+    def drop() -> None:
+        for cache in folder.rglob("__pycache__"):
+            shutil.rmtree(cache, ignore_errors=True)
+
+    return drop
 
 
 def fresh_dir(path: Path) -> Path:
