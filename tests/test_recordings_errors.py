@@ -285,3 +285,23 @@ def test_malformed_recordings_of_every_shape_are_scenario_errors_never_crashes()
             except ScenarioError:
                 checked += 1
     assert checked > 1000  # most random cases are refused, each with a message
+
+
+def test_jenkins_play_field_takes_a_recorder_flow_and_names_the_lines_of_a_broken_one(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("PLAY", "WORKSPACE")}
+
+    def jenkins(play):
+        return subprocess.run([sys.executable, "-m", "pytest_play.jenkins", "--dry-run"], cwd=tmp_path,
+                              env={**env, "PLAY": play}, capture_output=True, text=True, timeout=120)
+
+    good = jenkins((Path(__file__).resolve().parent / "recordings" / "chrome_login.json").read_text())
+    assert good.returncode == 0, good.stderr
+    assert good.stdout.split()[-2:] == ["--play-file", "build/play/test_play.json"]
+    bad = jenkins(BAD_FLOW)
+    assert bad.returncode == 4
+    assert bad.stderr.splitlines()[0] == "pytest_play.jenkins: " + FLOW_PROBLEMS[0].replace(
+        "test_bad.json:5:", "PLAY line 5:")
