@@ -49,16 +49,10 @@ def _parse_expression(value: str) -> Any:
     return compile_expression(value)
 
 
-def _parse_locator(value: dict) -> Any:
-    # The browser's locator grammar is the browser provider's; it is asked here, lazily
-    # (selenium itself is not imported), until its Params pass `parse=` themselves.
-    from .providers.selenium.locators import parse_locator
-
-    return parse_locator(value)
-
-
-# How a value of each kind is parsed once, at collection (kinds not listed: as written).
-_PARSERS: dict[str, Callable[[Any], Any]] = {"expression": _parse_expression, "locator": _parse_locator}
+# How a value of each kind is parsed once, at collection (kinds not listed: as written,
+# unless the Param is given `parse=`; the browser's locator Params pass the browser's
+# locator grammar, `providers.selenium.locators.parse_locator`).
+_PARSERS: dict[str, Callable[[Any], Any]] = {"expression": _parse_expression}
 
 
 class Param:

@@ -12,6 +12,7 @@ from pytest_play.errors import StepFailure
 from pytest_play.expressions import Expression
 from pytest_play.loader import load_text
 from pytest_play.protocol import BaseProvider, Param, command
+from pytest_play.providers.selenium.locators import parse_locator
 from pytest_play.registry import ProviderRegistry
 from pytest_play.validate import StepCompiler
 
@@ -50,7 +51,7 @@ def test_parameters_with_nothing_to_render_are_parsed_by_their_kind():
 
 
 class Recorder(BaseProvider):
-    @command(locator=Param("locator"), expression=Param("expression", required=False))
+    @command(locator=Param("locator", parse=parse_locator), expression=Param("expression", required=False))
     def command_record(self, command, **kwargs):
         self.engine.variables["seen"] = (command["locator"], self.engine.parsed("locator"),
                                          self.engine.parsed("expression", "none"))
