@@ -176,6 +176,10 @@ CONTROL_FLOW = [  # (command, target, value) on the widgets page; window.clicks 
     ("if", "true", ""), ("times", "2", ""), ("executeScript", "window.clicks += 10", ""), ("end", "", ""),
     ("elseIf", "true", ""), ("executeScript", "window.clicks = -100", ""), ("end", "", ""),
     ("executeScript", "return window.clicks", "clicks"), ("assert", "clicks", "22"),
+    # in scripts and conditions, ${name} is the value as a JavaScript literal (a text quoted), as in the IDE
+    ("store", "it's bob", "who"), ("if", "${who} === \"it's bob\" && ${clicks} === 22", ""),
+    ("executeScript", "return ${who}.toUpperCase()", "shout"), ("end", "", ""),
+    ("assert", "shout", "IT'S BOB"),
 ]
 
 

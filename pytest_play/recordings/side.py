@@ -20,7 +20,7 @@ from .common import Translated, Urls, escape, origin_of
 from .selectors import side_selector
 from .side_flow import ControlFlow
 
-_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_JS_VARIABLE = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _KEY = re.compile(r"\$\{(KEY_[A-Z0-9_]+)\}")
 CONTROL_FLOW = ("if", "elseIf", "else", "end", "while", "times", "do", "repeatIf")
 REFUSED_FLOW = ("forEach", "break")
@@ -130,7 +130,9 @@ class _TestTranslator(ControlFlow):
         self.sink().append(Translated(data, line, label, source, list(notes or [])))
 
     def js(self, text: str) -> str:
-        return _vars(text)
+        """IDE JavaScript (a script, a condition): `${name}` is the variable's value as a
+        JavaScript literal, as the IDE passes it (a text is quoted, a number is not)."""
+        return _JS_VARIABLE.sub(r"{! dumps(\1) !}", _vars(text))
 
     def _command(self, command: dict, name: str) -> None:
         self._comment = command.get("comment") if isinstance(command.get("comment"), str) else ""
@@ -210,9 +212,9 @@ class _TestTranslator(ControlFlow):
 
     def _executeScript(self, command, target, value):
         if value.strip():
-            self.emit({"type": "storeEval", "script": _vars(target), "variable": _name(value)})
+            self.emit({"type": "storeEval", "script": self.js(target), "variable": _name(value)})
         else:
-            self.emit({"type": "eval", "script": _vars(target)})
+            self.emit({"type": "eval", "script": self.js(target)})
 
     _runScript = _executeScript
 
