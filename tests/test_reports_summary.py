@@ -11,6 +11,7 @@ SCENARIOS = {
     "test_later": "skip: not today\n---\n- {type: assert, expression: 'True'}\n",
     # a browser scenario, skipped: it counts under the browser without starting one
     "test_page": "skip: no browser here\n---\n- {type: get, url: 'http://127.0.0.1:9/'}\n",
+    "test_typo": "- {type: asert, expression: 'True'}\n",  # a file that can't be loaded fails
 }
 
 
@@ -23,11 +24,11 @@ def scenarios(pytester):
 
 def test_the_summary_counts_scenarios_per_variables_file_and_browser(scenarios):
     result = scenarios.runpytest("-p", "no:randomly", "--variables", "env.yml")
-    result.assert_outcomes(passed=2, failed=1, skipped=2)
+    result.assert_outcomes(passed=2, failed=2, skipped=2)
     result.stdout.fnmatch_lines([
         "*- pytest-play summary -*",
         "env.yml, firefox: 1 skipped",
-        "env.yml, no browser: 2 passed, 1 failed, 1 skipped",
+        "env.yml, no browser: 2 passed, 2 failed, 1 skipped",
         "=* short test summary info =*",
     ])
     assert "slowest steps:" not in result.stdout.str()  # no report asked for: steps are not recorded
@@ -36,7 +37,7 @@ def test_the_summary_counts_scenarios_per_variables_file_and_browser(scenarios):
 def test_with_durations_the_slowest_steps_are_listed(scenarios):
     result = scenarios.runpytest("-p", "no:randomly", "--variables", "env.yml", "--durations", "3")
     result.stdout.fnmatch_lines([
-        "env.yml, no browser: 2 passed, 1 failed, 1 skipped",
+        "env.yml, no browser: 2 passed, 2 failed, 1 skipped",
         "slowest steps:",
         "    0.3* s  test_two.yml:1 step 1 sleep: the slow one (test_two)",
         "    0.0* s  test_*.yml:* step * assert (test_*)",
@@ -46,11 +47,11 @@ def test_with_durations_the_slowest_steps_are_listed(scenarios):
 def test_under_xdist_the_controller_writes_one_summary_of_every_worker(scenarios):
     result = scenarios.runpytest("-p", "no:randomly", "--variables", "env.yml", "-n", "2", "--durations", "3",
                                  "--html", "report.html")
-    result.assert_outcomes(passed=2, failed=1, skipped=2)
+    result.assert_outcomes(passed=2, failed=2, skipped=2)
     assert result.stdout.str().count("pytest-play summary") == 1
     result.stdout.fnmatch_lines([
         "env.yml, firefox: 1 skipped",
-        "env.yml, no browser: 2 passed, 1 failed, 1 skipped",
+        "env.yml, no browser: 2 passed, 2 failed, 1 skipped",
         "slowest steps:",
         "    0.3* s  test_two.yml:1 step 1 sleep: the slow one (test_two)",
         f"HTML report: {scenarios.path / 'report.html'}",

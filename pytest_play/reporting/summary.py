@@ -25,7 +25,7 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from ..collect import ENGINE, SCENARIO
+from ..collect import ENGINE, SCENARIO, BrokenScenario
 from ..providers.selenium.evidence import EVIDENCE_FILES
 from ..report import display_path, item_masker
 from .steps import step_log, step_title
@@ -47,6 +47,8 @@ class ScenarioFacts:
     def pytest_runtest_makereport(self, item: pytest.Item, call):
         report = yield
         if item.stash.get(SCENARIO, None) is None:
+            if isinstance(item, BrokenScenario):  # a file that can't be loaded is a failed scenario
+                report.play_run = {"browser": False}
             return report
         facts = {"browser": uses_browser(item)}
         if report.when == "call":
