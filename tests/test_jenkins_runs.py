@@ -118,3 +118,78 @@ def test_a_browser_that_cannot_start_names_the_browser_choice_its_files_the_bina
     assert failure.endswith("Check browser.binary and browser.driver there, pick another browser (Jenkins: "
                             "BROWSER), or run headless (--play-headless) on a machine without a display")
     assert "Traceback" not in result.stdout
+
+
+# Every field through the command line's --dry-run, with the repository's envs/ (the runner's own defaults).
+FIELDS = {
+    "ENVIRONMENT": ("DEV", "--variables envs/DEV.yml"),
+    "BROWSER": ("FIREFOX", "--variables envs/browsers/FIREFOX.yml --splinter-webdriver firefox"),
+    "OS": ("LINUX", "--variables envs/os/LINUX.yml"),
+    "RESOLUTION": ("2560x1440", "--variables envs/resolutions/2560x1440.yml"),
+    "KEYWORDS": ("c93466 or login", "-k 'c93466 or login'"),
+    "MARKERS": ("smoke and not slow", "-m 'smoke and not slow'"),
+    "TESTRAIL_ENABLE": ("true", "parse_junit --file build/junit.xml --case-matcher property"),
+    "DEBUG": ("true", "--variables envs/browsers/DEBUG.yml --variables envs/browsers/CHROME-DEBUG.yml "
+                      "--splinter-webdriver chrome --splinter-headless -vv --log-level=DEBUG -o log_cli=true"),
+    "BLOCK_FIRST_FAILURE": ("true", " -x "),
+    "PARALLEL_SESSIONS": ("auto", "-n auto"),
+    "SELENIUM_GRID_URL": ("https://bot:k3y@grid.example.com/wd/hub",
+                          "--splinter-webdriver remote --splinter-remote-url https://bot:*****@grid.example.com/wd/hub"),
+    "COUNT": ("5", "--count 5"),
+    "RANDOM_ENABLE": ("false", "-p no:randomly"),
+    "RANDOM_SEED": ("77", "--randomly-seed 77"),
+    "PLAY": ("- {type: assert, expression: 'True'}\n", "--play-file build/play/test_play.yml"),
+}
+TESTRAIL = {"TESTRAIL_HOST": "https://example.testrail.io", "TESTRAIL_PROJECT": "Demo",
+            "TESTRAIL_USER": "qa@example.com", "TESTRAIL_PASSWORD": "pw-Never-Shown"}
+
+
+def test_every_field_of_the_form_is_mapped():
+    assert set(FIELDS) == set(PARAMETERS)
+
+
+@pytest.mark.parametrize("name", list(FIELDS))
+def test_each_field_through_the_dry_run_of_the_command_line(workspace, name):
+    value, expected = FIELDS[name]
+    result = build(workspace, "--dry-run", "scenarios", **{name: value}, **TESTRAIL)
+    assert result.returncode == 0, result.stderr
+    assert expected in " ".join(result.stdout.splitlines()) + " "
+    assert "pw-Never-Shown" not in result.stdout + result.stderr and "k3y" not in result.stdout
+    assert not (workspace / "build").exists()
+
+
+SELECTION = {
+    "test_login_c93466.yml": "markers: [smoke]\n---\n- {type: assert, expression: '1 == 1'}\n",
+    "test_logout_c93467.yml": "markers: [smoke]\n---\n- {type: assert, expression: '1 == 2'}\n",
+    "test_search_c92411.yml": "markers: [smoke]\n---\n- {type: assert, expression: '1 == 2'}\n",
+    "test_slow.yml": "markers: [slow]\n---\n- {type: assert, expression: '1 == 1'}\n",
+}
+
+
+def test_keywords_markers_block_first_failure_and_a_random_seed_in_a_real_run(workspace):
+    for name, text in SELECTION.items():
+        (workspace / name).write_text(text)
+    result = build(workspace, ".", "--", "-p", "no:cacheprovider", KEYWORDS="c93466 or c93467 or c92411",
+                   MARKERS="smoke", BLOCK_FIRST_FAILURE="true", RANDOM_ENABLE="true", RANDOM_SEED="3")
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr
+    assert "Using --randomly-seed=3" in result.stdout
+    last = result.stdout.splitlines()[-1]
+    assert "1 failed" in last and "1 deselected" in last  # -m smoke: not test_slow; -x: one failure stops
+    again = build(workspace, ".", "--", "-p", "no:cacheprovider", KEYWORDS="c93466 or c93467 or c92411",
+                  MARKERS="smoke", BLOCK_FIRST_FAILURE="true", RANDOM_ENABLE="true", RANDOM_SEED="3")
+    order = [line.split("::")[0] for line in result.stdout.splitlines() if line.startswith("FAILED ")]
+    assert order == [line.split("::")[0] for line in again.stdout.splitlines() if line.startswith("FAILED ")]
+
+
+def test_debug_in_a_real_run_gives_verbose_logs_and_a_screenshot_of_every_browser_step(workspace):
+    (workspace / "scenarios").mkdir()
+    (workspace / "scenarios" / "test_select.yml").write_text(SELECT)
+    result = build(workspace, "scenarios", "--", *INNER, ENVIRONMENT="local", DEBUG="true")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    assert "pytest_play.jenkins: BROWSER: no display (DISPLAY is not set): the browser runs headless" in \
+        result.stderr.splitlines()
+    assert "DEBUG" in result.stdout and "live log" in result.stdout  # -vv --log-level=DEBUG -o log_cli=true
+    steps = [line for line in SELECT.splitlines() if line.startswith("- ")]
+    browser_steps = len(steps) - 1  # one python assert
+    shots = sorted((workspace / "build" / "evidence").glob("*-debug.png"))
+    assert len(shots) == browser_steps, [p.name for p in shots]
