@@ -277,7 +277,8 @@ def test_a_broken_feature_file_is_one_failing_item(pytester):
     })
     result = pytester.runpytest()
     result.assert_outcomes(failed=1, passed=1)
-    result.stdout.fnmatch_lines(["features/broken.feature: *Error: *"])
+    result.stdout.fnmatch_lines(["features/broken.feature:4: invalid Gherkin: Multiple features are not allowed "
+                                 "in a single feature file."])
     assert "INTERNALERROR" not in result.stdout.str()
 
 
@@ -548,3 +549,18 @@ def test_features_are_collected_with_collect_imported_tests_off(pytester):
     project(pytester, {"features/calc.feature": CALC_FEATURE, "features/steps/calc.yml": CALC_STEPS},
             ini=INI + "collect_imported_tests = false\n")
     pytester.runpytest("-W", "ignore::pytest.PytestConfigWarning").assert_outcomes(passed=3)
+
+
+def test_a_library_file_that_is_not_a_list_of_entries_is_reported_at_its_line(pytester):
+    project(pytester, {
+        "features/calc.feature": "Feature: F\n  Scenario: S\n    Given the number 1\n",
+        "features/steps/calc.yml": CALC_STEPS,
+        "features/steps/mapping.yml": "given: the number {a:d}\nsteps: []\n",
+        "features/steps/broken.yml": "- given: x\n  steps:\n    - {type: assert\n",
+    })
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "features/steps/broken.yml:4: invalid YAML: *",
+        "features/steps/mapping.yml:1: a step library is one list of entries (given/when/then and steps), not a mapping",
+    ])

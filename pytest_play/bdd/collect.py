@@ -35,8 +35,8 @@ class FeatureFile(pytest.Module):
                 problems = self._ambiguous(library)
             if not problems:
                 self.obj  # noqa: B018  (binds the scenarios: a broken feature fails here)
-        except Exception as error:  # pytest-bdd's parse errors (no common base class)
-            problems = [f"{display_path(self.config, self.path)}: {type(error).__name__}: {error}"]
+        except Exception as error:  # pytest-bdd's errors share no base class
+            problems = [self._feature_error(error)]
         if problems:
             return [BrokenFeature.from_parent(self, name=self.path.name, message="\n".join(problems))]
         return super().collect()
@@ -83,6 +83,13 @@ class FeatureFile(pytest.Module):
                     f"{self._where(self.path, step.line)}step {step.shown()!r} matches {len(matching)} "
                     f"step library entries: {listed}; make the patterns differ")
         return list(problems.values())
+
+    def _feature_error(self, error: Exception) -> str:
+        parsed = seam.parse_error(error)
+        if parsed is not None:
+            line, message = parsed
+            return f"{self._where(self.path, line)}invalid Gherkin: {message}"
+        return f"{self._where(self.path, None)}{type(error).__name__}: {error}"
 
     def _entry(self, entry: Entry) -> str:
         return f"{entry.describe()} ({entry.where(display_path(self.config, entry.path))})"

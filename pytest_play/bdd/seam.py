@@ -106,6 +106,15 @@ def feature_tags(path: Path) -> set[str]:
     return tags
 
 
+def parse_error(error: BaseException) -> tuple[int | None, str] | None:
+    """`(line, message)` of pytest-bdd's error for a feature that is not valid Gherkin, else None."""
+    from pytest_bdd.exceptions import GherkinParseError
+
+    if isinstance(error, GherkinParseError):
+        return error.line, str(error.message)
+    return None
+
+
 def example_of(item: pytest.Item) -> dict[str, Any]:
     """The Scenario Outline example an item runs ({} for a plain scenario)."""
     callspec = getattr(item, "callspec", None)
