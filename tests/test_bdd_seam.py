@@ -103,3 +103,12 @@ def test_names():
         "*EXAMPLE test_returning {}",
     ])
     pytester.runpytest("-m", "cheap").assert_outcomes(passed=2, deselected=2)
+
+
+def test_a_gherkin_parse_error_gives_its_line_and_reason(tmp_path):
+    path = tmp_path / "bad.feature"
+    path.write_text("Feature: One\n  Scenario: S\n    Given a\nFeature: Two\n")
+    with pytest.raises(Exception) as excinfo:
+        list(seam.feature_steps(path))
+    assert seam.parse_error(excinfo.value) == (4, "Multiple features are not allowed in a single feature file.")
+    assert seam.parse_error(ValueError("other")) is None

@@ -11,7 +11,8 @@ library's Parser that `parsers.parse` keeps as `.parser`);
 feature (cached) that `scenarios` itself reads, to check a feature's steps
 against the step library at collection; and the `_pytest_bdd_example`
 parameter that pytest-bdd gives each Scenario Outline example, read from the
-item's `callspec`. tests/test_bdd_seam.py pins both.
+item's `callspec`. `pytest_bdd.exceptions.GherkinParseError` gives a bad
+feature's line. tests/test_bdd_seam.py pins them.
 """
 
 from __future__ import annotations
