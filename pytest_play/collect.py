@@ -205,7 +205,7 @@ def apply_conditions(request, engine: Engine, scenario: Scenario) -> None:
         value = getattr(scenario.metadata, key)
         if not isinstance(value, dict) or not isinstance(value.get("condition"), str):
             continue
-        if engine.evaluate(engine.parametrize_text(value["condition"])):
+        if engine.condition(value["condition"]):
             reason = value.get("reason") or f"condition: {value['condition']}"
             if key == "skip":
                 pytest.skip(reason)

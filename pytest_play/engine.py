@@ -18,10 +18,11 @@ from typing import Any
 
 from . import templating
 from .errors import CheckFailed, PlayError, PlayTimeout, ScenarioError, StepError, StepFailure
+from .expression_templates import compile_expression_template, is_whole_reference
 from .expressions import Expression, compile_expression, make_lookup
+from .hookspecs import FAILED, PASSED, SKIPPED, VERIFY_FAILED, StepInfo, StepOutcome
 from .loader import ScenarioLoader, Step, make_steps
 from .registry import CommandSpec, ProviderRegistry
-from .hookspecs import FAILED, PASSED, SKIPPED, VERIFY_FAILED, StepInfo, StepOutcome
 from .secrets import Masker, masked_copy, secret_values
 from .step_events import StepEvents, console_events, hook_events
 from .trust import TRUSTED, Policy
@@ -170,7 +171,7 @@ class Engine:
         command: Any = data
         status, error = FAILED, None
         try:
-            if "skip_condition" in data and self._skip(data["skip_condition"], kwargs):
+            if "skip_condition" in data and self.condition(data["skip_condition"], **kwargs):
                 status = SKIPPED
                 return None
             command = self._render(data, spec, templated, checked, compiled.templates)
@@ -329,10 +330,19 @@ class Engine:
                 raise StepError("; ".join(problems))
         return command
 
-    def _skip(self, condition: Any, names: Mapping[str, Any]) -> bool:
+    def condition(self, condition: str | bool, **names: Any) -> bool:
+        """Whether a condition (`skip_condition`, metadata `skip`/`xfail`) holds.
+
+        A `$name` inside it is a value, as in every expression (expression_templates);
+        a condition that is only a reference takes its text from the variable.
+        """
         if isinstance(condition, bool):
             return condition
-        return bool(self.evaluate(templating.render_text(condition, self.variables), **names))
+        parts = templating.compile_template(condition)
+        if parts and is_whole_reference(parts):
+            return bool(self.evaluate(templating.render_text(condition, self.variables), **names))
+        lookup = make_lookup(names, self.variables, {"variables": self.variables})
+        return bool(compile_expression_template(condition).evaluate(lookup))
 
     # --- include support --------------------------------------------------------
 

@@ -54,6 +54,28 @@ def test_a_value_that_looks_like_code_cannot_change_the_expressions_meaning(pyte
     result.stdout.fnmatch_lines(["  assertion is false: 'x' or 'a' == 'a' == 'admin'"])
 
 
+def test_conditions_and_waits_take_a_quoted_value_as_its_text_too(pytester):
+    # skip_condition, a scenario's skip/xfail condition and while/wait_until are
+    # expressions like the others: a value holding quotes or code stays a value.
+    result = session(pytester, r"""
+- {type: store_variable, name: seen, expression: "0"}
+- {type: assert, expression: "False", skip_condition: "'$name' == \"O'Brien\""}
+- {type: assert, expression: "False", skip_condition: "'$role' == 'admin'"}
+- type: while
+  expression: "seen < 3 and '$name' != ''"
+  sub_commands:
+    - {type: store_variable, name: seen, expression: "seen + 1"}
+- {type: assert, expression: "seen == 3"}
+""", name="O'Brien", role="x' or 'a' == 'a")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["test_quotes.yml:3: step 3 failed", "  assertion is false: False"])
+    pytester.makefile(".yml", test_meta=r"""skip: {condition: "'$name' == \"O'Brien\"", reason: named}
+---
+- {type: assert, expression: "False"}
+""")
+    pytester.runpytest("-p", "no:randomly", "--variables", "vars.yml", "test_meta.yml").assert_outcomes(skipped=1)
+
+
 def test_a_reference_outside_quotes_is_the_value_with_its_type(pytester):
     result = session(pytester, """
 - {type: assert, expression: "$count > 2 and $count + 1 == 6"}

@@ -74,13 +74,16 @@ class PythonProvider(BaseProvider):
         engine = self.engine
         skip_steps = first_check
 
+        # Compiled at collection, its $references resolved at each evaluation, so it sees
+        # what the sub-commands just stored; else (a step given as a plain dict) rendered.
+        compiled = engine.parsed("expression") is not None
+
         def attempt():
             nonlocal skip_steps
             if not skip_steps:
                 engine.run_steps(steps)
             skip_steps = False
-            # The expression may use variables the sub-commands just changed.
-            text = engine.parametrize_text(expression)
+            text = expression if compiled else engine.parametrize_text(expression)
             value = engine.evaluate(text, **kwargs)
             return bool(value) == wanted, engine.names_in(text, **kwargs) or value
 
