@@ -61,8 +61,8 @@ class Param:
     `kind` is a name ("string", "expression", "number", "integer", "boolean",
     "mapping", "list", "steps", "locator", "any"), a Python type, or a tuple of
     them. "steps" values are lists of sub-steps: validated like steps and rendered
-    only when run. "expression" values are always rendered to text, so
-    `$name` inside them is replaced by the value's text, as in pytest-play.
+    only when run. In an "expression" value, `$name` is the variable's value (inside
+    quotes, its text), never source text (see `expression_templates`).
     `parse` (a callable) replaces the kind's own parser (see `parse()`).
     """
 

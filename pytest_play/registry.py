@@ -59,7 +59,7 @@ class CommandSpec:
 
     @functools.cached_property
     def text_keys(self) -> frozenset:
-        """Parameters always rendered to text (expressions)."""
+        """Parameters that are expressions (their `$name`s are values: expression_templates)."""
         return frozenset(name for name, param in (self.params or {}).items() if "expression" in param.kinds)
 
     @functools.cached_property
