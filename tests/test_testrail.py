@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pytest_play.jenkins import PARAMETERS
-from testrail_server import FAILED, PASSED, TestRail, server
+from testrail_server import FAILED, PASSED, StandIn, server
 
 PASSWORD = "s3cret-Tr-pw"
 LOGIN = "testrail: C93466\n---\n- {type: assert, expression: '1 == 1'}\n"
@@ -36,7 +36,7 @@ def properties(junit: Path) -> dict[str, list[tuple[str, str]]]:
 
 @pytest.fixture
 def rail():
-    data = TestRail()
+    data = StandIn()
     httpd = server(data)
     data.url = httpd.url
     yield data

@@ -34,7 +34,7 @@ class Call:
 
 
 @dataclass
-class TestRail:
+class StandIn:
     """The instance's data: project `Demo` (id 1, single suite), its cases, the runs added."""
 
     project: str = "Demo"
@@ -42,6 +42,7 @@ class TestRail:
     calls: list[Call] = field(default_factory=list)
     runs: dict[int, dict] = field(default_factory=dict)
     results: list[dict] = field(default_factory=list)
+    sections: int = 1
 
     def page(self, name: str, items: list) -> dict:
         return {"offset": 0, "limit": 250, "size": len(items), "_links": {"next": None, "prev": None}, name: items}
@@ -90,12 +91,19 @@ class TestRail:
         if endpoint.startswith("add_results_for_cases/"):
             self.results += body["results"]
             return [{"id": n, **result} for n, result in enumerate(body["results"], 1)]
+        if endpoint.startswith("add_section/"):
+            self.sections += 1
+            return {"id": self.sections, "suite_id": 1, "parent_id": None, "depth": 0, **(body or {})}
+        if endpoint.startswith("add_case/"):
+            number = max(self.cases) + 1
+            self.cases[number] = (body or {}).get("title", "")
+            return self.case(number)
         if endpoint.startswith("add_attachment"):
             return {"attachment_id": 1}
         return {}
 
 
-def server(rail: TestRail) -> ThreadingHTTPServer:
+def server(rail: StandIn) -> ThreadingHTTPServer:
     """A started server on a free loopback port; `server.url` is the TestRail host to give trcli."""
 
     class Handler(BaseHTTPRequestHandler):
