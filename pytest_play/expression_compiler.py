@@ -14,7 +14,7 @@ import re
 import types
 from typing import Any
 
-from . import limits
+from . import call_limits, limits
 from .errors import ExpressionError, UnsafeExpression
 from .limits import CHEAP, built, weigh
 
@@ -44,10 +44,11 @@ def _plain(op):
 
 
 _BINARY = {
-    ast.Add: limits.add, ast.Sub: limits.hashed_operator(operator.sub, "-"), ast.Mult: limits.mult, ast.Div: _plain(operator.truediv),
-    ast.FloorDiv: _plain(operator.floordiv), ast.Mod: limits.modulo, ast.Pow: limits.power,
-    ast.LShift: limits.lshift, ast.RShift: _plain(operator.rshift), ast.BitOr: limits.hashed_operator(operator.or_, "|"),
-    ast.BitAnd: limits.hashed_operator(operator.and_, "&"), ast.BitXor: limits.hashed_operator(operator.xor, "^"),
+    ast.Add: limits.add, ast.Sub: call_limits.hashed_operator(operator.sub, "-"), ast.Mult: limits.mult,
+    ast.Div: _plain(operator.truediv), ast.FloorDiv: _plain(operator.floordiv), ast.Mod: limits.modulo,
+    ast.Pow: limits.power, ast.LShift: limits.lshift, ast.RShift: _plain(operator.rshift),
+    ast.BitOr: call_limits.hashed_operator(operator.or_, "|"), ast.BitAnd: call_limits.hashed_operator(operator.and_, "&"),
+    ast.BitXor: call_limits.hashed_operator(operator.xor, "^"),
 }
 _UNARY = {ast.Not: operator.not_, ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Invert: operator.invert}
 _COMPARE = {
@@ -91,10 +92,10 @@ class Compiler:
         name = node.attr
         target = self.compile(node.value)  # first, so the leftmost refused attribute is named
         check_attribute(name)
-        if name in limits.MUTATORS:
+        if name in call_limits.MUTATORS:
             def mutator(ctx):
                 owner = target(ctx)
-                limits.refuse_mutation(owner, name)
+                call_limits.refuse_mutation(owner, name)
                 return safe_value(getattr(owner, name))
             return mutator
         return lambda ctx: safe_value(getattr(target(ctx), name))
@@ -159,7 +160,7 @@ class Compiler:
                 # Comparing containers reads them whole, and so does `in` a text.
                 if reads and (type(value) not in CHEAP or type(current) not in CHEAP
                               or reads == 2 and type(value) is str and len(value) > 4096):
-                    limits.weigh_operands(current, value, ctx, contains=reads == 2)
+                    call_limits.weigh_operands(current, value, ctx, contains=reads == 2)
                 if not op(current, value):
                     return False
                 current = value
@@ -192,7 +193,7 @@ class Compiler:
                     named.update(value(ctx))
                 else:
                     named[name] = value(ctx)
-            named = limits.guard_call(target, positional, named, ctx)
+            named = call_limits.guard_call(target, positional, named, ctx)
             return safe_value(built(target(*positional, **named), ctx, "call"))
         return call
 
@@ -241,7 +242,7 @@ class Compiler:
             if type(result) not in CHEAP:
                 weigh(result, ctx)
             elif type(result) is int:
-                limits.check_text_of_int(None, (), (result,), ctx)
+                call_limits.check_text_of_int(None, (), (result,), ctx)
             return format(convert(result) if convert else result, format_spec)
         return formatted
 

@@ -18,7 +18,7 @@ import types
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from . import limits
+from . import call_limits, limits
 from .errors import ExpressionError, PlayTimeout, UndefinedVariable, UnsafeExpression
 from .expression_compiler import _DENIED_ATTRIBUTES, Compiler, check_attribute, safe_value
 from .limits import CHEAP, Budget, weigh
@@ -42,13 +42,14 @@ class _Context(Budget):
 
 
 HELPERS: dict[str, Any] = {
-    "len": len, "min": min, "max": max, "sum": limits.bounded_sum, "any": any, "all": all,
-    "sorted": sorted, "reversed": reversed, "enumerate": limits.bounded_enumerate, "zip": limits.bounded_zip,
-    "int": int, "float": float, "str": str, "bool": bool, "abs": abs, "round": limits.bounded_round,
-    "list": list, "tuple": tuple, "dict": dict, "set": set, "range": limits.bounded_range,
-    "match": limits.time_limited(re.match), "search": limits.time_limited(re.search),
-    "fullmatch": limits.time_limited(re.fullmatch), "findall": limits.time_limited(re.findall),
-    "loads": json.loads, "dumps": limits.bounded_dumps,
+    "len": len, "min": min, "max": max, "sum": call_limits.bounded_sum, "any": any, "all": all,
+    "sorted": sorted, "reversed": reversed, "enumerate": call_limits.bounded_enumerate,
+    "zip": call_limits.bounded_zip,
+    "int": int, "float": float, "str": str, "bool": bool, "abs": abs, "round": call_limits.bounded_round,
+    "list": list, "tuple": tuple, "dict": dict, "set": set, "range": call_limits.bounded_range,
+    "match": call_limits.time_limited(re.match), "search": call_limits.time_limited(re.search),
+    "fullmatch": call_limits.time_limited(re.fullmatch), "findall": call_limits.time_limited(re.findall),
+    "loads": json.loads, "dumps": call_limits.bounded_dumps,
     "datetime": types.SimpleNamespace(
         datetime=_datetime.datetime, date=_datetime.date, time=_datetime.time,
         timedelta=_datetime.timedelta, timezone=_datetime.timezone,

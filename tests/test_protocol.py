@@ -67,7 +67,7 @@ def test_registry_and_protocol_import_nothing_above_them():
 # The flow, lowest first: a module imports (at its top) only from its own layer or below.
 # A new module is placed here by whoever adds it.
 LAYERS = [
-    ("errors", "secrets", "waiting", "limits", "expression_compiler", "expressions", "templating",
+    ("errors", "secrets", "waiting", "limits", "call_limits", "expression_compiler", "expressions", "templating",
      "expression_templates", "parsecache", "variables", "pytest_ids", "trust", "ids", "hookspecs"),
     ("loader", "recordings"),
     ("protocol", "registry", "validate"),
