@@ -6,7 +6,7 @@ import pytest
 
 SCENARIOS = {
     "test_one": "- {type: assert, expression: 'True'}\n",
-    "test_two": "- {type: sleep, seconds: 0.3, comment: the slow one}\n- {type: assert, expression: 'True'}\n",
+    "test_two": "- {type: include, path: slow.yml}\n- {type: assert, expression: 'True'}\n",
     "test_bad": "- {type: assert, expression: 'size > 3'}\n",
     "test_later": "skip: not today\n---\n- {type: assert, expression: 'True'}\n",
     # a browser scenario, skipped: it counts under the browser without starting one
@@ -19,6 +19,7 @@ SCENARIOS = {
 def scenarios(pytester):
     pytester.makefile(".yml", **SCENARIOS)
     pytester.makefile(".yml", env="size: 2\nbrowser: {name: firefox}\n")
+    pytester.makefile(".yml", slow="- {type: sleep, seconds: 0.3, comment: the slow one}\n")
     return pytester
 
 
@@ -39,9 +40,10 @@ def test_with_durations_the_slowest_steps_are_listed(scenarios):
     result.stdout.fnmatch_lines([
         "env.yml, no browser: 2 passed, 2 failed, 1 skipped",
         "slowest steps:",
-        "    0.3* s  test_two.yml:1 step 1 sleep: the slow one (test_two)",
+        "    0.3* s  slow.yml:1 step 1.1 sleep: the slow one (test_two)",
         "    0.0* s  test_*.yml:* step * assert (test_*)",
     ])
+    assert "step 1 include" not in result.stdout.str()  # its time is its sub-step's
 
 
 def test_under_xdist_the_controller_writes_one_summary_of_every_worker(scenarios):
@@ -53,7 +55,7 @@ def test_under_xdist_the_controller_writes_one_summary_of_every_worker(scenarios
         "env.yml, firefox: 1 skipped",
         "env.yml, no browser: 2 passed, 2 failed, 1 skipped",
         "slowest steps:",
-        "    0.3* s  test_two.yml:1 step 1 sleep: the slow one (test_two)",
+        "    0.3* s  slow.yml:1 step 1.1 sleep: the slow one (test_two)",
         f"HTML report: {scenarios.path / 'report.html'}",
     ])
 

@@ -38,7 +38,11 @@ class StepLog:
         return sorted(self.finished, key=lambda pair: (pair[1].start, pair[0].depth))
 
     def slowest(self, count: int) -> list[tuple]:
-        return sorted(self.finished, key=lambda pair: -pair[1].duration)[:count]
+        """The slowest steps without sub-steps (an include's time is that of its steps)."""
+        ordered = self.in_order()
+        leaves = [pair for pair, following in zip(ordered, ordered[1:] + [None])
+                  if following is None or following[0].depth <= pair[0].depth]
+        return sorted(leaves, key=lambda pair: -pair[1].duration)[:count]
 
 
 STEPS = pytest.StashKey[StepLog]()
