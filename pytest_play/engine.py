@@ -28,6 +28,7 @@ from .step_events import StepEvents, console_events, hook_events
 from .trust import TRUSTED, Policy
 from .validate import (NOTHING_PARSED, CompiledStep, StepCompiler, check_parameters, examine, provider_defaults,
                        shared_plan)
+from .variables import Variables
 from .waiting import alarm
 
 
@@ -369,49 +370,6 @@ class Engine:
         finally:
             self._included.pop()
             chain.pop()
-
-
-class Variables(dict):
-    """A test's variables: a dict that counts its top-level changes (`version`), so that
-    what is derived from them, the secret values to mask, is worked out only after one."""
-
-    __slots__ = ("version",)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.version = 0
-
-    def __setitem__(self, key, value):
-        super().__setitem__(key, value)
-        self.version += 1
-
-    def __delitem__(self, key):
-        super().__delitem__(key)
-        self.version += 1
-
-    def __ior__(self, other):
-        self.update(other)
-        return self
-
-    def update(self, *args, **kwargs):
-        super().update(*args, **kwargs)
-        self.version += 1
-
-    def setdefault(self, key, default=None):
-        self.version += 1
-        return super().setdefault(key, default)
-
-    def pop(self, *args):
-        self.version += 1
-        return super().pop(*args)
-
-    def popitem(self):
-        self.version += 1
-        return super().popitem()
-
-    def clear(self):
-        super().clear()
-        self.version += 1
 
 
 def resolve_path(reference: str, base: Path) -> Path:

@@ -11,6 +11,8 @@ each `credentials: {NAME: {username, password}}` the variables `NAME_name` and
 `NAME_pwd` (secret). The skin is `--play-skin`/`play_skin`, else the project's
 `skin` fixture (pypom-navigation's and cookiecutter-qa's), else `skin1`; it wins
 over the keys above, as in 2.x.
+
+A test's own variables are a `Variables` dict, which counts its changes.
 """
 
 from __future__ import annotations
@@ -132,3 +134,46 @@ def session_variables(request: pytest.FixtureRequest) -> tuple[dict[str, Any], f
         cached = (raw, skin, *scenario_variables(raw, skin=skin))
         request.config.stash[_CACHE] = cached
     return cached[2], cached[3]
+
+
+class Variables(dict):
+    """A test's variables: a dict that counts its top-level changes (`version`), so that
+    what is derived from them, the secret values to mask, is worked out only after one."""
+
+    __slots__ = ("version",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.version = 0
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value)
+        self.version += 1
+
+    def __delitem__(self, key):
+        super().__delitem__(key)
+        self.version += 1
+
+    def __ior__(self, other):
+        self.update(other)
+        return self
+
+    def update(self, *args, **kwargs):
+        super().update(*args, **kwargs)
+        self.version += 1
+
+    def setdefault(self, key, default=None):
+        self.version += 1
+        return super().setdefault(key, default)
+
+    def pop(self, *args):
+        self.version += 1
+        return super().pop(*args)
+
+    def popitem(self):
+        self.version += 1
+        return super().popitem()
+
+    def clear(self):
+        super().clear()
+        self.version += 1
