@@ -104,3 +104,19 @@ def test_a_remote_browser_may_ask_for_any_os_and_an_unknown_platform_is_refused(
                    driver_path="/usr/bin/chromedriver", command_timeout=10)
     with pytest.raises(BrowserSetupError, match=r"browser.os.platform must be one of linux, windows, mac \(or any\)"):
         check_platform({"os": {"platform": "beos"}})
+
+
+def test_a_browser_that_cannot_start_with_a_window_and_no_display_is_told_to_run_headless(monkeypatch, tmp_path):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("PYTEST_PLAY_BROWSER_SOURCE", "BROWSER=CHROME (envs/browsers/CHROME.yml)")
+    plan = LaunchPlan(webdriver="chrome", settings=load_settings({"browser": {"binary": "/bin/false"}}),
+                      headless=False, remote_url=None, driver_path="/usr/bin/chromedriver", command_timeout=30)
+    with pytest.raises(BrowserSetupError) as excinfo:
+        plan.start(tmp_path)
+    message = str(excinfo.value)
+    assert message.startswith("the browser did not start: chrome /bin/false with driver /usr/bin/chromedriver "
+                              "(with a window), settings from BROWSER=CHROME (envs/browsers/CHROME.yml): ")
+    assert message.endswith("Check browser.binary and browser.driver there, or run headless (--play-headless): "
+                            "there is no display, or pick another browser (Jenkins: BROWSER)")
+    assert list(tmp_path.iterdir()) == []  # its profile directory is gone

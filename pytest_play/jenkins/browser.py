@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..providers.selenium.launch import SOURCE_VARIABLE, BrowserSetupError, check_platform
@@ -44,7 +45,7 @@ def browser_args(environ: Mapping[str, str], places: Places, command: Command,
     for name, file in files[1:]:
         settings = {**settings, **browser_section(file, name)}
     if local:
-        check_os(environ, settings, platform)
+        check_os(environ, settings, platform, path)
     args = [arg for _, file in files for arg in ("--variables", shown(file))]
     if settings.get("name") and local:
         args += ["--splinter-webdriver", str(settings["name"])]
@@ -55,12 +56,13 @@ def browser_args(environ: Mapping[str, str], places: Places, command: Command,
     return args
 
 
-def check_os(environ: Mapping[str, str], settings: dict, platform: str) -> None:
-    """A local browser can only run on this machine's OS."""
+def check_os(environ: Mapping[str, str], settings: dict, platform: str, browser: Path) -> None:
+    """A local browser can only run on this machine's OS (asked by OS, or by the browser file itself)."""
     try:
         check_platform(settings, platform)
     except BrowserSetupError as error:
-        raise ParameterError(f"OS={read(environ, 'OS')}: {error}") from None
+        field = f"OS={read(environ, 'OS')}" if read(environ, "OS") else f"BROWSER={browser.stem}"
+        raise ParameterError(f"{field}: {error}") from None
 
 
 def grid_args(environ: Mapping[str, str]) -> list[str]:

@@ -258,11 +258,12 @@ class LaunchPlan:
         source = os.environ.get(SOURCE_VARIABLE) or "the browser: section of the --variables files"
         # selenium's first sentence (it appends a link to its troubleshooting page)
         reason = " ".join((error.msg or type(error).__name__).split(";")[0].split())[:300]
+        windowless = not self.headless and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
         return (f"the browser did not start: {name} {binary or '(binary: found by the driver)'} with driver "
                 f"{self.driver_path}{' (headless)' if self.headless else ' (with a window)'}, settings from "
-                f"{source}: {type(error).__name__}: {reason}. Check browser.binary and browser.driver there, "
-                "pick another browser (Jenkins: BROWSER), or run headless (--play-headless) on a machine "
-                "without a display")
+                f"{source}: {type(error).__name__}: {reason}. Check browser.binary and browser.driver there"
+                + (", or run headless (--play-headless): there is no display" if windowless else "")
+                + ", or pick another browser (Jenkins: BROWSER)")
 
     def _options(self, name: str, local: bool):
         settings = self.settings
