@@ -69,6 +69,7 @@ def check(pytester):
     assert {name: result["status"] for name, result in found.items()} == {
         "test_login[editor]": "passed", "test_login[reader]": "failed", "test_login[siteadmin]": "passed"}
     reader = found["test_login[reader]"]
+    assert params(reader)["scenario"] == "'checks/test_login.yml'"
     assert params(reader)["row"] == "'reader'"
     assert params(reader)["test data"] == repr('{"password": "*****", "username": "reader"}')
     assert labels(reader, "tag") == ["login", "smoke"]
@@ -152,3 +153,21 @@ def test_the_allure_command_line_renders_three_tests_none_a_retry(pytester, demo
     assert failing["name"] == "4 assertText: expect to be welcomed" and failing["status"] == "failed"
     assert sorted(attachment["type"] for attachment in failing["attachments"]) == [
         "application/json", "image/png", "text/html"]
+
+
+def test_scenarios_of_one_name_in_json_and_yaml_and_skipped_rows_have_their_own_history_ids(pytester):
+    pytester.makefile(".yml", test_same="test_data:\n  - {user: ann}\n  - {user: bob}\nskip: later\n---\n"
+                                         "- {type: assert, expression: 'True'}\n")
+    pytester.makefile(".json", test_same='{"test_data": [{"user": "ann"}, {"user": "bob"}],'
+                                         ' "steps": [{"type": "assert", "expression": "True"}]}')
+    result = pytester.runpytest("-p", "no:randomly", "--alluredir", "allure")
+    result.assert_outcomes(passed=2, skipped=2)
+    found = [json.loads(path.read_text()) for path in (pytester.path / "allure").glob("*-result.json")]
+    assert sorted((result["name"], result["status"], params(result)["scenario"], params(result)["row"])
+                  for result in found) == [
+        ("test_same[ann]", "passed", "'test_same.json'", "'ann'"),
+        ("test_same[ann]", "skipped", "'test_same.yml'", "'ann'"),
+        ("test_same[bob]", "passed", "'test_same.json'", "'bob'"),
+        ("test_same[bob]", "skipped", "'test_same.yml'", "'bob'"),
+    ]
+    assert len({result["historyId"] for result in found}) == 4

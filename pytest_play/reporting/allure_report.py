@@ -11,7 +11,9 @@ allure-pytest's own listener, through allure's public API (`allure.step`,
   masked parameters are attachments of that step;
 - a test data row is a parameter of the test (`row`, its id, and `test data`,
   the row masked, left out of the history id), so each row is a distinct test
-  with its own history id instead of a retry of the others;
+  with its own history id instead of a retry of the others; so is the
+  scenario's path (`scenario`), since allure-pytest takes `test_login.json`
+  and `test_login.yml` for one module;
 - the scenario's markers are tags (allure-pytest does that for plain markers),
   and its path is the suite, its folder the parent suite.
 """
@@ -52,6 +54,18 @@ class AllureSteps:
             item.add_marker(pytest.mark.allure_label(parent, label_type="parentSuite"))
 
     @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        """The scenario file and the row as parameters: allure-pytest's history id is made of the
+        test's module path without its suffix (test_login.json and test_login.yml are one) and
+        its parameters (a row has none of pytest's). Set at setup, so skipped tests get them too."""
+        scenario = item.stash.get(SCENARIO, None)
+        if scenario is None:
+            return
+        allure.dynamic.parameter("scenario", os.path.relpath(scenario[0].scenario.path, self.config.rootpath))
+        if scenario[1] is not None:
+            allure.dynamic.parameter("row", row_id(item))
+
+    @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call) -> None:
         """At the end of the test's call (its engine holds the secrets to mask the row with)."""
         if call.when != "call":
@@ -60,10 +74,9 @@ class AllureSteps:
             context.__exit__(None, None, None)
         item.stash[OPEN_STEPS] = []
         scenario = item.stash.get(SCENARIO, None)
-        if scenario is not None and scenario[1] is not None:
-            allure.dynamic.parameter("row", row_id(item))
-            if item.stash.get(ENGINE, None) is not None:  # else nothing knows its secrets
-                allure.dynamic.parameter("test data", _masked_row(item, scenario[1]), excluded=True)
+        if scenario is not None and scenario[1] is not None and item.stash.get(ENGINE, None) is not None:
+            # the row masked (with the secrets the engine knows), shown but not part of the history id
+            allure.dynamic.parameter("test data", _masked_row(item, scenario[1]), excluded=True)
 
     @pytest.hookimpl
     def pytest_play_step_start(self, item, step) -> None:
