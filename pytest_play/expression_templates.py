@@ -18,7 +18,7 @@ from typing import Any
 
 from .errors import ExpressionError, UndefinedVariable, UnsafeExpression
 from .expression_compiler import Compiler
-from .expressions import MAX_TEXT, Expression, make_lookup
+from .expressions import MAX_TEXT, Expression, compile_tree, make_lookup, parse_tree
 from .limits import CHEAP, built, weigh
 from .templating import Reference, as_text, compile_template
 
@@ -49,19 +49,9 @@ def compile_expression_template(text: str) -> Expression:
         else:
             source.append(f"{marker}{len(substitutions)}_")
             substitutions.append(part)
-    try:
-        tree = ast.parse("".join(source).strip(), mode="eval")
-    except SyntaxError as exc:
-        raise ExpressionError(f"invalid expression {_shorten(text)}: {exc.msg}") from None
-    except ValueError as exc:  # null characters
-        raise ExpressionError(f"invalid expression {_shorten(text)}: {exc}") from None
-    except (RecursionError, MemoryError):
-        raise UnsafeExpression("expression nests too deeply") from None
+    tree = parse_tree("".join(source), text)
     compiler = _TemplateCompiler(pattern, substitutions, text)
-    try:
-        code = compiler.compile(tree.body)
-    except RecursionError:
-        raise UnsafeExpression("expression nests too deeply") from None
+    code = compile_tree(compiler, tree)
     if compiler.used != len(substitutions):  # one is elsewhere (a keyword, a loop name) or in a comment
         _check_placement(tree, pattern, text)
     quoted = tuple(index in compiler.quoted for index in range(len(substitutions)))

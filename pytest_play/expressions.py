@@ -105,20 +105,28 @@ def _compile(text: str) -> Expression:
         raise ExpressionError(f"an expression must be text, not {type(text).__name__}")
     if len(text) > MAX_TEXT:
         raise UnsafeExpression(f"expression is longer than {MAX_TEXT} characters")
+    compiler = Compiler()
+    code = compile_tree(compiler, parse_tree(text, text))
+    return Expression(text, code, tuple(dict.fromkeys(compiler.free_names)))
+
+
+def parse_tree(source: str, text: str) -> ast.Expression:
+    """`source` parsed as one expression; errors show `text`, the expression as written."""
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        return ast.parse(source.strip(), mode="eval")
     except SyntaxError as exc:
         raise ExpressionError(f"invalid expression {_shorten(text)}: {exc.msg}") from None
     except ValueError as exc:  # null characters
         raise ExpressionError(f"invalid expression {_shorten(text)}: {exc}") from None
     except (RecursionError, MemoryError):
         raise UnsafeExpression("expression nests too deeply") from None
-    compiler = Compiler()
+
+
+def compile_tree(compiler: Compiler, tree: ast.Expression) -> Callable:
     try:
-        code = compiler.compile(tree.body)
+        return compiler.compile(tree.body)
     except RecursionError:
         raise UnsafeExpression("expression nests too deeply") from None
-    return Expression(text, code, tuple(dict.fromkeys(compiler.free_names)))
 
 
 def _shorten(text: str) -> str:

@@ -35,7 +35,25 @@ VERIFY_FAILED = "verify-failed"  # a verify* step failed: the scenario went on
 OUTCOMES = (PASSED, FAILED, SKIPPED, VERIFY_FAILED)
 
 
-class StepInfo:
+class _Masked:
+    """An event's parameters, masked on first use only: the console line, the one
+    subscriber of every run, never reads them."""
+
+    __slots__ = ("_raw", "_mask", "_shown")
+
+    def __init__(self, raw: Mapping[str, Any], mask: Callable[[Any], Any]):
+        self._raw = raw
+        self._mask = mask
+        self._shown = None
+
+    @property
+    def parameters(self) -> Mapping[str, Any]:
+        if self._shown is None:
+            self._shown = self._mask(self._raw)
+        return self._shown
+
+
+class StepInfo(_Masked):
     """One step about to run (read-only).
 
     `index` is the step's place in its scenario: "3", or "3.2" for the second
@@ -44,39 +62,24 @@ class StepInfo:
     with secret values masked; `StepOutcome.parameters` has them rendered.
     """
 
-    __slots__ = ("path", "line", "index", "depth", "provider", "command", "comment", "_written", "_mask", "_shown")
+    __slots__ = ("path", "line", "index", "depth", "provider", "command", "comment")
 
     def __init__(self, path: Path, line: int | None, index: str, depth: int, provider: str, command: str,
                  comment: str, written: Mapping[str, Any], mask: Callable[[Any], Any]):
-        self.path = path
-        self.line = line
-        self.index = index
-        self.depth = depth
-        self.provider = provider
-        self.command = command
-        self.comment = comment
-        self._written = written
-        self._mask = mask
-        self._shown = None
+        super().__init__(written, mask)
+        self.path, self.line, self.index, self.depth = path, line, index, depth
+        self.provider, self.command, self.comment = provider, command, comment
 
     @property
     def where(self) -> str:
         """`file:line` of the step, as failure messages show it."""
         return f"{self.path}:{self.line}" if self.line else str(self.path)
 
-    @property
-    def parameters(self) -> Mapping[str, Any]:
-        # Masked on first use only: the console line, the one subscriber of every
-        # run, never reads them.
-        if self._shown is None:
-            self._shown = self._mask(self._written)
-        return self._shown
-
     def __repr__(self) -> str:
         return f"<StepInfo {self.where} step {self.index} {self.provider}.{self.command}>"
 
 
-class StepOutcome:
+class StepOutcome(_Masked):
     """How a step ended (read-only).
 
     `status` is one of `OUTCOMES`. `start` is a `time.time()` stamp and
@@ -87,25 +90,14 @@ class StepOutcome:
     masked (the written one when it failed before it was rendered).
     """
 
-    __slots__ = ("status", "start", "duration", "evidence", "_rendered", "_error", "_mask", "_shown")
+    __slots__ = ("status", "start", "duration", "evidence", "_error")
 
     def __init__(self, status: str, start: float, duration: float, rendered: Mapping[str, Any],
                  error: BaseException | str | None, evidence: tuple[tuple[str, Path], ...],
                  mask: Callable[[Any], Any]):
-        self.status = status
-        self.start = start
-        self.duration = duration
-        self.evidence = evidence
-        self._rendered = rendered
+        super().__init__(rendered, mask)
+        self.status, self.start, self.duration, self.evidence = status, start, duration, evidence
         self._error = error
-        self._mask = mask
-        self._shown = None
-
-    @property
-    def parameters(self) -> Mapping[str, Any]:
-        if self._shown is None:
-            self._shown = self._mask(self._rendered)
-        return self._shown
 
     @property
     def message(self) -> str | None:
