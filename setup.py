@@ -36,16 +36,21 @@ setup(
         # runs browser steps without it.
         "splinter": ["pytest-splinter>=3.3,<4"],
         # Step-level reports (--html, --alluredir) and TestRail upload (TESTRAIL_ENABLE).
-        "html": ["pytest-html>=4.1.1,<5"],
-        "allure": ["allure-pytest>=2.13.5,<3"],
+        # pytest-metadata 3: its metadata_key (the variables files in the Environment table).
+        "html": ["pytest-html>=4.1.1,<5", "pytest-metadata>=3,<4"],
+        "allure": ["allure-pytest>=2.13.5,<3", "allure-python-commons>=2.13.5,<3"],
         "testrail": ["trcli>=1.12,<2"],
+        # --stats-d: pytest-play 2.x's metrics through pytest-statsd's client.
+        "statsd": ["pytest-statsd>=1.1.6,<2", "statsd>=4.0.1,<5"],
         # Gherkin features whose steps are pytest-play steps.
         "bdd": ["pytest-bdd>=9,<10"],
         # Everything the test suite imports or runs (tests/, demo_app/).
         "test": [
             "pytest-splinter>=3.3,<4",
             "pytest-html>=4.1.1,<5",
+            "pytest-metadata>=3,<4",
             "allure-pytest>=2.13.5,<3",
+            "allure-python-commons>=2.13.5,<3",
             "trcli>=1.12,<2",
             "pytest-bdd>=9,<10",
             "pytest-xdist>=3.5,<4",

@@ -127,7 +127,8 @@ def third_party_imports(*folders: str) -> set[str]:
 
 
 @pytest.mark.parametrize(("folders", "groups"), [
-    (["pytest_play"], ["install_requires", "splinter"]),
+    # The optional extras' imports are optional too (the reports, BDD, statsd).
+    (["pytest_play"], ["install_requires", "splinter", "html", "allure", "testrail", "bdd", "statsd"]),
     (["tests", "demo_app"], ["install_requires", "test"]),
 ])
 def test_setup_py_names_every_package_that_is_imported(folders, groups):
