@@ -276,8 +276,8 @@ def test_malformed_recordings_of_every_shape_are_scenario_errors_never_crashes()
     for _ in range(3000):
         flow = {"title": "t", "steps": [{"type": "navigate", "url": "http://h/"}] + [
             record(("type", [*STEP_TYPES, None, ["x"]])) for _ in range(rng.randint(0, 4))]}
-        project = {"url": rng.choice(["http://h", None, 3]), "tests": [
-            {"name": "n", "commands": [record(("command", [*SUPPORTED, "x", None])) for _ in range(rng.randint(0, 5))]}]}
+        commands = [record(("command", [*SUPPORTED, "x", None])) for _ in range(rng.randint(0, 5))]
+        project = {"url": rng.choice(["http://h", None, 3]), "tests": [{"name": "n", "commands": commands}]}
         for path, data in (("x.json", flow), ("x.side", project)):
             try:
                 for recording in recordings(Path(path), data):
