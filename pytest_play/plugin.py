@@ -295,6 +295,13 @@ class Play:
     def include(self, reference: str) -> None:
         self.engine.include(reference)
 
+    def execute_file(self, path: str, extra_variables: dict | None = None) -> None:
+        """Run the steps of a scenario file (relative to the working directory): a failing
+        step is reported at its own `file:line`, as a collected scenario's is."""
+        if extra_variables:
+            self.engine.update_variables(extra_variables)
+        self.engine.include(str(path))
+
 
 @pytest.fixture
 def play(request) -> Play:

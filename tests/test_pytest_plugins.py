@@ -131,10 +131,16 @@ def test_play_fixture_runs_steps_from_python(pytester):
 
         def test_play_failure_points_at_the_step(play):
             play.execute([{"type": "assert", "comment": "must fail", "expression": "greeting == 'bye'"}])
+
+        def test_a_file_failure_points_at_its_line(play):
+            play.execute_file("checks.yml", {"expected": "bye"})
     """)
+    (pytester.path / "checks.yml").write_text("- {type: assert, expression: '1 == 1'}\n"
+                                               "- {type: assert, expression: \"greeting == '$expected'\"}\n")
     result = pytester.runpytest("--variables", "vars.yml", "-p", "no:randomly")
-    result.assert_outcomes(passed=1, failed=1)
+    result.assert_outcomes(passed=1, failed=2)
     result.stdout.fnmatch_lines(["*step 1 (must fail): assertion is false: greeting == 'bye'*"])
+    result.stdout.fnmatch_lines(["E   *FailedCheck: checks.yml:2: step 2: assertion is false: greeting == 'bye'"])
 
 
 def test_long_lived_objects_are_frozen_out_of_full_garbage_collections_unless_disabled(pytester):
