@@ -191,3 +191,32 @@ def test_selenium_ide_control_flow_runs_as_recorded_and_converted(pytester, demo
     assert convert_main([str(pytester.path / "test_flow.side"), "-o", str(pytester.path / "test_flow.yml")]) == 0
     result = run(pytester, "-v", base_url=demo_server.url)
     result.assert_outcomes(passed=2)
+
+
+FLICKER = """(() => {
+  if (!window.flicker) {
+    window.replaced = 0;
+    window.flicker = setInterval(() => {
+      const button = document.createElement('button');
+      button.id = 'flick';
+      button.textContent = 'Flick';
+      button.onclick = () => { document.title = 'flicked after ' + window.replaced; };
+      const old = document.getElementById('flick');
+      old ? old.replaceWith(button) : document.querySelector('main').append(button);
+      if (++window.replaced >= 20) clearInterval(window.flicker);
+    }, 50);
+  }
+  return true;
+})()"""
+
+
+def test_a_recorded_element_that_the_page_keeps_replacing_is_found_again(pytester, demo_server):
+    flow = {"title": "stale", "steps": [
+        {"type": "navigate", "url": "http://127.0.0.1:5000/widgets"},
+        {"type": "waitForExpression", "expression": FLICKER},
+        {"type": "click", "selectors": [["aria/Flick"], ["#flick"]], "offsetX": 2, "offsetY": 2},
+        {"type": "waitForExpression", "expression": "document.title.startsWith('flicked after')"},
+    ]}
+    (pytester.path / "test_stale.json").write_text(json.dumps(flow, indent=2))
+    result = run(pytester, "-rP", base_url=demo_server.url)
+    result.assert_outcomes(passed=1)

@@ -275,7 +275,8 @@ class _FlowTranslator:
         expression = step.get("expression")
         if not isinstance(expression, str) or not expression.strip():
             raise _Refused("waitForExpression needs an 'expression'")
-        self.emit({"type": "waitUntilCondition", "script": escape(expression), **self._timeout(step)})
+        # always an expression (a `return` inside it, say in a function, must not make it a body)
+        self.emit({"type": "waitUntilCondition", "script": f"return ({escape(expression)});", **self._timeout(step)})
 
     def _close(self, step: dict) -> None:
         self.emit({"type": "close"})

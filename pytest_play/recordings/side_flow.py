@@ -76,7 +76,8 @@ class ControlFlow:
         getattr(self, f"_flow_{name}")(target)
 
     def _yes_no(self, script: str) -> str:
-        return f"({script}) ? 'yes' : 'no'"
+        # a `return` statement: the condition stays an expression even with a function inside it
+        return f"return ({script}) ? 'yes' : 'no';"
 
     def _flow_if(self, target: str) -> None:
         variable = self.variable("if", "no")
@@ -91,7 +92,7 @@ class ControlFlow:
         earlier = " && ".join(f"'${{{v}}}' !== 'yes'" for v in frame.branches)
         frame.js = frame.py = None  # the storeEval runs when the enclosing branches hold
         variable = self.variable("if", "no")
-        self.emit({"type": "storeEval", "script": f"({earlier}) && ({self.js(target)}) ? 'yes' : 'no'",
+        self.emit({"type": "storeEval", "script": self._yes_no(f"({earlier}) && ({self.js(target)})"),
                    "variable": variable})
         frame.branches.append(variable)
         frame.js, frame.py = f"'${{{variable}}}' === 'yes'", f"{variable} == 'yes'"
