@@ -26,7 +26,15 @@ from .recordings import Recording, is_recording, read_side, recordings
 from .recordings.common import BASE_URL
 from .recordings.selectors import by_robustness, our_locator, shown
 
-_PLAIN_KEY_ORDER = ("type", "provider", "locator", "comment")
+_FIRST_KEYS = ("type", "provider", "locator", "comment")
+_LAST_KEYS = ("timeout", "condition", "sub_commands")
+
+
+def _key_rank(key: str) -> int:
+    """Keys in the order people read them: what and where first, then the values, then how long and when."""
+    if key in _FIRST_KEYS:
+        return _FIRST_KEYS.index(key)
+    return len(_FIRST_KEYS) + 1 + _LAST_KEYS.index(key) if key in _LAST_KEYS else len(_FIRST_KEYS)
 
 
 def convert(path: Path) -> list[tuple[Recording, str]]:
@@ -67,7 +75,7 @@ def _step_lines(translated, attribute: str | None, indent: str) -> list[str]:
         best, *others = by_robustness(locator["value"], attribute)
         data["locator"] = our_locator(best)
         notes.extend(f"also recorded: {shown(other)}" for other in others)
-    keys = sorted(data, key=lambda k: (_PLAIN_KEY_ORDER.index(k) if k in _PLAIN_KEY_ORDER else len(_PLAIN_KEY_ORDER)))
+    keys = sorted(data, key=_key_rank)
     out = []
     for number, key in enumerate(keys):
         if key == "sub_commands":
