@@ -61,9 +61,11 @@ def start_build(workspace: Path, hub, seconds: int, **form) -> subprocess.Popen:
                             stderr=subprocess.STDOUT, text=True)
 
 
-def watch(process, hub, until=lambda seen: False, seen=None):
-    """{session: node} seen on the hub's status until `until(seen)` or the run's end."""
+def watch(process, hub, until=lambda seen: False, seen=None, capabilities=None):
+    """{session: node} seen on the hub's status until `until(seen)` or the run's end
+    (and each session's capabilities into `capabilities`)."""
     seen = {} if seen is None else seen
+    capabilities = {} if capabilities is None else capabilities
     deadline = time.monotonic() + RUN_TIMEOUT
     while process.poll() is None and not until(seen):
         if time.monotonic() > deadline:
@@ -71,6 +73,7 @@ def watch(process, hub, until=lambda seen: False, seen=None):
             pytest.fail(f"the run did not end in {RUN_TIMEOUT} s\n{hub.log(20)}")
         try:
             seen.update(hub.node_of())
+            capabilities.update(hub.live_sessions())
         except (OSError, ValueError):
             pass
         time.sleep(0.2)
@@ -83,22 +86,28 @@ def finish(process) -> str:
 
 
 def test_four_parallel_sessions_spread_over_both_nodes_of_the_hub(hub, workspace):
-    # OS and RESOLUTION become the capabilities CHROME.yml names for Selenium Grid: the nodes are Linux.
-    process = start_build(workspace, hub, seconds=6, OS="LINUX", RESOLUTION="1366x768")
-    seen = watch(process, hub)
+    # OS, RESOLUTION and DEBUG become the capabilities CHROME.yml names for Selenium Grid (the nodes are Linux).
+    process = start_build(workspace, hub, seconds=6, OS="LINUX", RESOLUTION="1366x768", DEBUG="true")
+    capabilities = {}
+    seen = watch(process, hub, capabilities=capabilities)
     output = finish(process)
     assert process.returncode == 0, output[-4000:] + hub.log(20)
     assert "4 passed" in output.splitlines()[-1]
-    assert ("--variables envs/os/LINUX.yml --variables envs/resolutions/1366x768.yml --splinter-webdriver remote "
-            f"--splinter-remote-url {hub.url}") in output.splitlines()[1]
+    assert ("--variables envs/os/LINUX.yml --variables envs/resolutions/1366x768.yml --variables "
+            "envs/browsers/DEBUG.yml --variables envs/browsers/CHROME-DEBUG.yml --splinter-webdriver remote "
+            f"--splinter-remote-url {hub.url}") in output
+    assert {(caps["platformName"], caps["se:screenResolution"], caps["se:recordVideo"])
+            for caps in capabilities.values()} == {("linux", "1366x768", True)}
     per_node = Counter(seen.values())
     assert per_node == {uri: 2 for uri in hub.node_uris()}, (seen, hub.log(20))
 
 
 def test_a_node_that_dies_mid_run_fails_only_its_tests_and_the_run_ends(hub, workspace):
     process = start_build(workspace, hub, seconds=20)
-    seen = watch(process, hub, until=lambda seen: len(seen) == 4)
+    capabilities = {}
+    seen = watch(process, hub, until=lambda seen: len(seen) == 4, capabilities=capabilities)
     assert len(seen) == 4, finish(process)[-4000:]
+    assert not [caps for caps in capabilities.values() if "se:recordVideo" in caps]  # no DEBUG: no video
     doomed = hub.node_uris()[1]
     held = sum(1 for node in seen.values() if node == doomed)
     hub.kill_node(1)
