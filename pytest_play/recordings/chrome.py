@@ -28,7 +28,7 @@ from typing import Any
 
 from ..errors import ScenarioError
 from ..loader import line_of
-from .common import Translated, Urls, escape, origin_of
+from .common import Refused, Translated, Urls, escape, origin_of, translate_one
 from .selectors import usable
 
 STEP_TYPES = ("navigate", "click", "doubleClick", "hover", "change", "keyDown", "keyUp", "scroll", "setViewport",
@@ -101,13 +101,8 @@ class _FlowTranslator:
             return
         kind = step.get("type")
         self.here = (line, str(number), f"step {number} {kind}")
-        try:
-            self._step(step, kind)
-        except _Refused as refused:
-            self.problems.append((line, f"step {number}: {refused}"))
-        except (TypeError, ValueError, AttributeError, KeyError):  # a value of an unexpected kind somewhere
-            self.problems.append((line, f"step {number}: a {kind} step whose values are not of the kinds the "
-                                        "Recorder writes; export the flow again, or fix the step"))
+        translate_one(self.problems, line, f"step {number}", f"a {kind} step whose values are not of the kinds the "
+                      "Recorder writes; export the flow again, or fix the step", lambda: self._step(step, kind))
 
     def emit(self, data: dict, notes: list[str] | None = None) -> None:
         line, label, source = self.here
@@ -115,15 +110,15 @@ class _FlowTranslator:
 
     def _step(self, step: dict, kind: Any) -> None:
         if not isinstance(kind, str):
-            raise _Refused(f"a recorded step needs a string 'type', not {kind!r}")
+            raise Refused(f"a recorded step needs a string 'type', not {kind!r}")
         for key, kinds, what in (("target", str, "a string"), ("assertedEvents", list, "a list"),
                                  ("selectors", list, "a list"), ("frame", list, "a list of frame indexes")):
             if key in step and not isinstance(step[key], kinds):
-                raise _Refused(f"{key!r} must be {what}, not {step[key]!r}")
+                raise Refused(f"{key!r} must be {what}, not {step[key]!r}")
         if kind in REFUSED:
-            raise _Refused(f"{kind} is not supported: {REFUSED[kind]}")
+            raise Refused(f"{kind} is not supported: {REFUSED[kind]}")
         if kind not in STEP_TYPES:
-            raise _Refused(f"unknown Chrome Recorder step type {kind!r}; supported: {', '.join(SUPPORTED)} "
+            raise Refused(f"unknown Chrome Recorder step type {kind!r}; supported: {', '.join(SUPPORTED)} "
                            "(remove the step, or convert the flow and replace it with our own steps)")
         if kind in ("keyDown", "keyUp"):  # to the focused element, in the frame it is in
             self._context(step, self.frame)
@@ -147,7 +142,7 @@ class _FlowTranslator:
             self.frame = []
         if not isinstance(frame, list) or not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0
                                                   for i in frame):
-            raise _Refused(f"frame must be a list of frame indexes, not {frame!r}")
+            raise Refused(f"frame must be a list of frame indexes, not {frame!r}")
         if frame != self.frame:
             if self.frame:
                 self.emit({"type": "switchToDefaultContent"})
@@ -165,11 +160,11 @@ class _FlowTranslator:
         """`locator` (the recorded alternatives) and `timeout` of an element step."""
         selectors = step.get("selectors")
         if not isinstance(selectors, list) or not selectors:
-            raise _Refused(f"{step.get('type')} has no selectors: record the step again, or add "
+            raise Refused(f"{step.get('type')} has no selectors: record the step again, or add "
                            "\"selectors\": [\"#id\", ...]")
         kept = [selector for selector in selectors if usable(selector)]
         if not kept:
-            raise _Refused(f"{step.get('type')} has no usable selector in {selectors!r} (each must be a "
+            raise Refused(f"{step.get('type')} has no usable selector in {selectors!r} (each must be a "
                            "non-empty string, or a list of them for a shadow chain)")
         self._context(step, step.get("frame") or [])
         kept = [[escape(part) for part in s] if isinstance(s, list) else escape(s) for s in kept]
@@ -180,14 +175,14 @@ class _FlowTranslator:
     def _navigate(self, step: dict) -> None:
         url = step.get("url")
         if not isinstance(url, str) or not url:
-            raise _Refused("navigate needs a 'url'")
+            raise Refused("navigate needs a 'url'")
         self.frame = []
         self.emit({"type": "get", "url": self.urls(url)})
 
     def _click(self, step: dict, command: str = "clickElement") -> None:
         button = step.get("button", "primary")
         if button != "primary":
-            raise _Refused(f"{step['type']} with button {button!r} is not supported (only the primary button); "
+            raise Refused(f"{step['type']} with button {button!r} is not supported (only the primary button); "
                            "convert the flow and use eval to dispatch that click")
         self.emit({"type": command, **self._element(step)})
 
@@ -200,23 +195,23 @@ class _FlowTranslator:
     def _change(self, step: dict) -> None:
         value = step.get("value")
         if not isinstance(value, str):
-            raise _Refused("change needs a string 'value'")
+            raise Refused("change needs a string 'value'")
         self.emit({"type": "setElementText", **self._element(step), "text": escape(value)})
 
     def _keyDown(self, step: dict) -> None:
         key = step.get("key")
         if not isinstance(key, str) or not key:
-            raise _Refused("keyDown needs a 'key'")
+            raise Refused("keyDown needs a 'key'")
         if key in MODIFIERS:
             self.held.add(key)
             return
         chord = sorted(self.held - {"Shift"})  # a shifted key is recorded shifted ("A")
         if chord:
-            raise _Refused(f"the keyboard shortcut {'+'.join(chord)}+{key} is not supported; convert the flow and "
+            raise Refused(f"the keyboard shortcut {'+'.join(chord)}+{key} is not supported; convert the flow and "
                            "replace it with the steps the shortcut stands for")
         text = KEYS.get(key, key if len(key) == 1 else None)
         if text is None:
-            raise _Refused(f"key {key!r} is not supported; use one character or one of {', '.join(KEYS)}")
+            raise Refused(f"key {key!r} is not supported; use one character or one of {', '.join(KEYS)}")
         self.emit({"type": "sendKeysToElement", "locator": dict(FOCUSED), "text": escape(text),
                    **self._timeout(step)})
 
@@ -227,14 +222,14 @@ class _FlowTranslator:
     def _scroll(self, step: dict) -> None:
         x, y = _number(step.get("x", 0)), _number(step.get("y", 0))
         if x is None or y is None:
-            raise _Refused("scroll needs numbers 'x' and 'y'")
+            raise Refused("scroll needs numbers 'x' and 'y'")
         if "selectors" not in step:
             self.emit({"type": "eval", "script": f"window.scrollTo({x}, {y})"})
             return
         css = next((s for s in step["selectors"] if isinstance(s, str) and not s.startswith(
             ("aria/", "text/", "xpath/", "pierce/")) and s.strip()), None)
         if css is None:
-            raise _Refused("scroll of an element needs a CSS selector among its selectors")
+            raise Refused("scroll of an element needs a CSS selector among its selectors")
         self._context(step, step.get("frame") or [])
         self.emit({"type": "waitForElementPresent", "locator": {"type": "selectors", "value": [css]},
                    **self._timeout(step)})
@@ -244,7 +239,7 @@ class _FlowTranslator:
     def _setViewport(self, step: dict) -> None:
         width, height = step.get("width"), step.get("height")
         if not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in (width, height)):
-            raise _Refused("setViewport needs positive integers 'width' and 'height'")
+            raise Refused("setViewport needs positive integers 'width' and 'height'")
         notes = ["mobile emulation (isMobile, hasTouch, deviceScaleFactor) is not replayed"] if (
             step.get("isMobile") or step.get("hasTouch")) else []
         self.emit({"type": "setWindowSize", "width": width, "height": height}, notes)
@@ -252,14 +247,14 @@ class _FlowTranslator:
     def _waitForElement(self, step: dict) -> None:
         for key in ("attributes", "properties"):
             if step.get(key):
-                raise _Refused(f"waitForElement with {key!r} is not supported; convert the flow and check them "
+                raise Refused(f"waitForElement with {key!r} is not supported; convert the flow and check them "
                                "with assertElementAttribute or waitUntilCondition")
         operator, count = step.get("operator", ">="), step.get("count", 1)
         visible = step.get("visible")
         some = (operator == ">=" and count == 1) or (operator == "==" and count == 1)
         none = operator in ("==", "<=") and count == 0
         if not (some or none):
-            raise _Refused(f"waitForElement with operator {operator!r} and count {count!r} is not supported "
+            raise Refused(f"waitForElement with operator {operator!r} and count {count!r} is not supported "
                            "(only at least one, or none); convert the flow and use waitUntilCondition")
         element = self._element(step)
         if none:
@@ -274,7 +269,7 @@ class _FlowTranslator:
     def _waitForExpression(self, step: dict) -> None:
         expression = step.get("expression")
         if not isinstance(expression, str) or not expression.strip():
-            raise _Refused("waitForExpression needs an 'expression'")
+            raise Refused("waitForExpression needs an 'expression'")
         # always an expression (a `return` inside it, say in a function, must not make it a body)
         self.emit({"type": "waitUntilCondition", "script": f"return ({escape(expression)});", **self._timeout(step)})
 
@@ -287,16 +282,12 @@ class _FlowTranslator:
 
     def _asserted(self, step: dict, event: Any) -> None:
         if not isinstance(event, dict) or event.get("type") != "navigation":
-            raise _Refused(f"asserted event {event!r} is not supported (only {{\"type\": \"navigation\"}})")
+            raise Refused(f"asserted event {event!r} is not supported (only {{\"type\": \"navigation\"}})")
         timeout = self._timeout(step)
         if event.get("url"):
             self.emit({"type": "assertCurrentUrl", "url": self.urls(str(event["url"])), **timeout})
         if event.get("title"):
             self.emit({"type": "assertTitle", "title": escape(str(event["title"])), **timeout})
-
-
-class _Refused(Exception):
-    """A recorded step that can't be run; its message says why and what to do."""
 
 
 def _seconds(milliseconds: Any) -> float | None:

@@ -72,3 +72,18 @@ class Translated:
 
     def mapping(self) -> Mapping:
         return Mapping(self.data, line=self.line)
+
+
+class Refused(Exception):
+    """A recorded step or command that can't be run; its message says why and what to do."""
+
+
+def translate_one(problems: list, line: int | None, what: str, advice: str, translate) -> None:
+    """Run `translate()`; a refusal, or a value of a kind the recording tool never
+    writes, becomes a problem of `what` ("step 3") at `line`."""
+    try:
+        translate()
+    except Refused as refused:
+        problems.append((line, f"{what}: {refused}"))
+    except (TypeError, ValueError, AttributeError, KeyError):  # a value of an unexpected kind somewhere
+        problems.append((line, f"{what}: {advice}"))

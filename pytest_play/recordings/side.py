@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 
 from ..errors import ScenarioError
 from ..loader import line_of
-from .common import Translated, Urls, escape, origin_of
+from .common import Refused, Translated, Urls, escape, origin_of, translate_one
 from .selectors import side_selector
 from .side_flow import ControlFlow
 
@@ -89,12 +89,8 @@ def translate_test(path, project: dict, test: dict) -> list[Translated]:
     return translator.out
 
 
-class _Refused(Exception):
-    pass
-
-
 class _TestTranslator(ControlFlow):
-    Refused = _Refused
+    Refused = Refused
 
     def __init__(self, path, base: str, urls: Urls):
         self.path, self.base, self.urls = path, base, urls
@@ -113,13 +109,9 @@ class _TestTranslator(ControlFlow):
         if not isinstance(name, str) or not name.strip() or name.startswith("//"):
             return
         self.here = (line, str(number), f"command {number} {name}")
-        try:
-            self._command(command, name)
-        except _Refused as refused:
-            self.problems.append((line, f"command {number}: {refused}"))
-        except (TypeError, ValueError, AttributeError, KeyError):  # a value of an unexpected kind somewhere
-            self.problems.append((line, f"command {number}: a {name} command whose values are not of the kinds "
-                                        "Selenium IDE writes; save the project again, or fix the command"))
+        translate_one(self.problems, line, f"command {number}", f"a {name} command whose values are not of the "
+                      "kinds Selenium IDE writes; save the project again, or fix the command",
+                      lambda: self._command(command, name))
 
     def emit(self, data: dict, notes: list[str] | None = None) -> None:
         """Add a step where the open block puts it, with the block's conditions."""
@@ -138,7 +130,7 @@ class _TestTranslator(ControlFlow):
         self._comment = command.get("comment") if isinstance(command.get("comment"), str) else ""
         target, value = _text(command.get("target")), _text(command.get("value"))
         if name in REFUSED_FLOW:
-            raise _Refused(f"{name} is not supported; convert the test and write the loop with the `while` command "
+            raise Refused(f"{name} is not supported; convert the test and write the loop with the `while` command "
                            "and sub_commands")
         if name in CONTROL_FLOW:
             return self.flow_command(name, target)
@@ -163,7 +155,7 @@ class _TestTranslator(ControlFlow):
         elif name in _OTHERS:
             getattr(self, f"_{name}")(command, target, value)
         else:
-            raise _Refused(f"unsupported Selenium IDE command {name!r}; supported: {', '.join(SUPPORTED)} "
+            raise Refused(f"unsupported Selenium IDE command {name!r}; supported: {', '.join(SUPPORTED)} "
                            "(convert the test and replace it with our own steps)")
 
     def _locator(self, command: dict) -> dict:
@@ -175,14 +167,14 @@ class _TestTranslator(ControlFlow):
             if selector is not None and selector not in selectors:
                 selectors.append(_vars(selector))
         if not selectors:
-            raise _Refused(f"no usable locator in target {command.get('target')!r} or its targets; use id=, name=, "
+            raise Refused(f"no usable locator in target {command.get('target')!r} or its targets; use id=, name=, "
                            "css=, xpath=, link=, partialLinkText= or //xpath")
         return {"type": "selectors", "value": selectors}
 
     def _open(self, command, target, value):
         url = urljoin(self.base, target) if self.base else target
         if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", url):
-            raise _Refused(f"open {target!r}: the project has no 'url' to open it from; give an absolute URL")
+            raise Refused(f"open {target!r}: the project has no 'url' to open it from; give an absolute URL")
         self.emit({"type": "get", "url": self.urls(url)})
 
     def _type(self, command, target, value):
@@ -197,7 +189,7 @@ class _TestTranslator(ControlFlow):
     def _select(self, command, target, value):
         how, sep, wanted = value.partition("=")
         if not sep or how not in ("label", "value"):
-            raise _Refused(f"select {value!r}: use label=... or value=... (index= and id= are not supported)")
+            raise Refused(f"select {value!r}: use label=... or value=... (index= and id= are not supported)")
         self.emit({"type": "select", "locator": self._locator(command),
                    ("text" if how == "label" else "value"): _vars(wanted)})
 
@@ -230,7 +222,7 @@ class _TestTranslator(ControlFlow):
                    "expression": f"str(variables[{_name(target)!r}]) == {_vars(value)!r}"})
 
     def _verify(self, command, target, value):
-        raise _Refused("verify (of a variable) is not supported; use assert")
+        raise Refused("verify (of a variable) is not supported; use assert")
 
     def _pause(self, command, target, value):
         self.emit({"type": "pause", "waitTime": _milliseconds(target or value)})
@@ -247,7 +239,7 @@ class _TestTranslator(ControlFlow):
     def _setWindowSize(self, command, target, value):
         match = re.match(r"^\s*(\d+)\s*x\s*(\d+)\s*$", target)
         if not match:
-            raise _Refused(f"setWindowSize needs WIDTHxHEIGHT, not {target!r}")
+            raise Refused(f"setWindowSize needs WIDTHxHEIGHT, not {target!r}")
         self.emit({"type": "setWindowSize", "width": int(match.group(1)), "height": int(match.group(2))})
 
     def _selectFrame(self, command, target, value):
@@ -270,7 +262,7 @@ class _TestTranslator(ControlFlow):
         elif target.startswith("name="):
             self.emit({"type": "switchToWindow", "name": target[5:]})
         else:
-            raise _Refused(f"selectWindow {target!r}: use handle=${{name}} of a click that opensWindow, "
+            raise Refused(f"selectWindow {target!r}: use handle=${{name}} of a click that opensWindow, "
                            "or name=...")
 
     def _assertAlert(self, command, target, value):
@@ -296,7 +288,7 @@ def _vars(text: str) -> str:
 
 def _name(text: str) -> str:
     if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", text or ""):
-        raise _Refused(f"{text!r} is not a variable name")
+        raise Refused(f"{text!r} is not a variable name")
     return text
 
 
@@ -304,4 +296,4 @@ def _milliseconds(text: str) -> float:
     try:
         return float(text)
     except ValueError:
-        raise _Refused(f"{text!r} is not a number of milliseconds") from None
+        raise Refused(f"{text!r} is not a number of milliseconds") from None
