@@ -121,7 +121,9 @@ def browser_keys_table() -> str:
     rows = ["| Key | Default | What it does |", "|---|---|---|"]
     for key, doc in KEYS.items():
         default = DEFAULTS.get(key)
-        shown = "" if default in (None, [], {}) else f"`{json.dumps(list(default) if isinstance(default, tuple) else default)}`"
+        if isinstance(default, tuple):
+            default = list(default)
+        shown = "" if default in (None, [], {}) else f"`{json.dumps(default)}`"
         rows.append(f"| `{key}` | {shown} | {doc.replace('|', '/')} |")
     return "\n".join(rows)
 

@@ -431,7 +431,8 @@ def test_a_build_with_play_runs_only_it_with_the_environment_and_reports_like_a_
     result = run_cli(form, "scenarios", "--", *INNER, "-p", "no:randomly",
                      ENVIRONMENT="QA", PLAY=PLAY_JSON, WORKSPACE=str(form))
     assert result.returncode == 1, result.stdout + result.stderr
-    assert result.stderr.splitlines()[1] == "pytest_play.jenkins: PLAY: 4 lines for build/play/test_play.json; only this scenario runs"
+    assert result.stderr.splitlines()[1] == (
+        "pytest_play.jenkins: PLAY: 4 lines for build/play/test_play.json; only this scenario runs")
     assert "--play-file build/play/test_play.json" in result.stdout.splitlines()[0]
     # (pytest-splinter, when installed, adds a deprecation warning on pytest 9.2)
     assert re.search(r"= 1 failed(, \d+ warnings?)? in ", result.stdout) and "test_committed" not in result.stdout

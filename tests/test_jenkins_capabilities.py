@@ -26,7 +26,8 @@ def settings(*files: str, **extra) -> dict:
 
 def grid(*files: str, **extra) -> dict:
     capabilities = remote_capabilities(settings(*files, **extra))
-    return {key: value for key, value in capabilities.items() if key not in ("acceptInsecureCerts", "goog:loggingPrefs")}
+    shared = ("acceptInsecureCerts", "goog:loggingPrefs")  # the files' own, local and remote
+    return {key: value for key, value in capabilities.items() if key not in shared}
 
 
 def test_selenium_grid_gets_the_platform_and_screen_resolution():

@@ -52,7 +52,8 @@ def test_a_run_outside_jenkins_with_environment_sessions_count_and_play_passes_h
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     assert result.stderr.splitlines()[:2] == [
         "pytest_play.jenkins: BROWSER not set: CHROME (envs/browsers/CHROME.yml), the Jenkinsfile's default",
-        f"pytest_play.jenkins: PLAY: {SELECT.count(chr(10))} lines for build/play/test_play.yml; only this scenario runs"]
+        f"pytest_play.jenkins: PLAY: {SELECT.count(chr(10))} lines for build/play/test_play.yml; "
+        "only this scenario runs"]
     command = result.stdout.splitlines()[0]
     assert "--variables envs/local.yml --variables envs/browsers/CHROME.yml --splinter-webdriver chrome" in command
     assert "-n 2 --count 2" in command and "--play-file build/play/test_play.yml" in command
@@ -134,7 +135,8 @@ FIELDS = {
     "BLOCK_FIRST_FAILURE": ("true", " -x "),
     "PARALLEL_SESSIONS": ("auto", "-n auto"),
     "SELENIUM_GRID_URL": ("https://bot:k3y@grid.example.com/wd/hub",
-                          "--splinter-webdriver remote --splinter-remote-url https://bot:*****@grid.example.com/wd/hub"),
+                          "--splinter-webdriver remote "
+                          "--splinter-remote-url https://bot:*****@grid.example.com/wd/hub"),
     "COUNT": ("5", "--count 5"),
     "RANDOM_ENABLE": ("false", "-p no:randomly"),
     "RANDOM_SEED": ("77", "--randomly-seed 77"),
