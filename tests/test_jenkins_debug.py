@@ -42,7 +42,9 @@ def debug_session(pytester):
 def run(pytester, *files):
     variables = [arg for name in files for arg in ("--variables", f"{name}.yml")]
     return pytester.runpytest_subprocess("test_page.yml", *variables, "--play-artifacts", "evidence",
-                                         "--junitxml", "junit.xml", "-o", "junit_logging=all", "-p", "no:randomly")
+                                         "--junitxml", "junit.xml", "-o", "junit_logging=all", "-p", "no:randomly",
+                                         "--html", "report.html", "--self-contained-html",
+                                         "--alluredir", "allure")
 
 
 def events(pytester):
@@ -70,6 +72,18 @@ def test_debug_saves_a_screenshot_after_every_browser_step_and_the_console_log_m
         ["3", "python", "passed", []]]
     out = ET.parse(debug_session.path / "junit.xml").getroot().find(".//testcase/system-out").text
     assert f"[[ATTACHMENT|{screenshot}]]" in out and f"[[ATTACHMENT|{log}]]" in out
+    assert out.count("[[ATTACHMENT|") == 3  # each file once
+    # The reports show them too: two embedded screenshots and the log in the HTML
+    # report, three attachments of the passed steps in Allure.
+    html = (debug_session.path / "report.html").read_text()
+    assert html.count("screenshot test_page.yml__test_page-step") == 2
+    assert "log test_page.yml__test_page-console.log" in html
+    assert "S3CRET-t0ken" not in html
+    result_file, = (debug_session.path / "allure").glob("*-result.json")
+    steps = json.loads(result_file.read_text())["steps"]
+    assert [[a["name"] for a in step.get("attachments", [])] for step in steps] == [
+        ["screenshot test_page.yml__test_page-step1-debug.png", "log test_page.yml__test_page-console.log"],
+        ["screenshot test_page.yml__test_page-step2-debug.png"], []]
 
 
 def test_without_debug_a_passing_scenario_leaves_no_evidence(debug_session):

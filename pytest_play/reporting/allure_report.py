@@ -96,21 +96,26 @@ class AllureSteps:
         context = item.stash[OPEN_STEPS].pop()
         error = None
         if outcome.status in (FAILED, VERIFY_FAILED):
-            self._attach_evidence(item, outcome)
+            _masker_attach_rendered(item, outcome)
             error = AssertionError(outcome.message or outcome.status)
         elif outcome.status == SKIPPED:
             error = pytest.skip.Exception(outcome.message or "skip_condition held")
+        self._attach_evidence(outcome)  # a failure's, or with DEBUG every browser step's
         context.__exit__(type(error) if error else None, error, None)
 
     @staticmethod
-    def _attach_evidence(item, outcome) -> None:
-        mask = _masker(item)
-        allure.attach(mask(parameters_text(outcome.parameters, 10_000)), name="step (rendered)",
-                      attachment_type=AttachmentType.JSON)
+    def _attach_evidence(outcome) -> None:
         for kind, path in outcome.evidence:
             if os.path.exists(path):
                 allure.attach.file(str(path), name=f"{kind} {os.path.basename(path)}",
                                    attachment_type=_ATTACHMENT_TYPES.get(kind, AttachmentType.TEXT))
+
+
+def _masker_attach_rendered(item, outcome) -> None:
+    """The failing step as rendered, masked: Allure's own parameters are the written ones."""
+    mask = _masker(item)
+    allure.attach(mask(parameters_text(outcome.parameters, 10_000)), name="step (rendered)",
+                  attachment_type=AttachmentType.JSON)
 
 
 def _masker(item):

@@ -136,11 +136,10 @@ def _duration(seconds: float) -> str:
 
 
 def _evidence(log) -> list[tuple[str, str]]:
-    """The evidence files of the failing steps, each once, in order."""
+    """The evidence files of the steps (the failing ones', and with DEBUG every browser
+    step's screenshot and the console log), each once, in order."""
     seen, found = set(), []
     for step, outcome in log.in_order():
-        if outcome.status not in (FAILED, VERIFY_FAILED):
-            continue
         for kind, path in outcome.evidence:
             if str(path) not in seen:
                 seen.add(str(path))

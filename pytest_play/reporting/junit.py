@@ -2,7 +2,8 @@
 
 Registered when `--junitxml` is given:
 
-- each evidence file of a failing step is named on a line
+- each evidence file a step names (a failing step's; with DEBUG, every browser
+  step's screenshot and the console log) is named once on a line
   `[[ATTACHMENT|/abs/path]]` of the test's output, which the JUnit XML has
   as `system-out` when `junit_logging` is `system-out` or `all` (the Jenkins
   JUnit Attachments plugin and GitLab read those lines);
@@ -18,17 +19,22 @@ from pathlib import Path
 
 import pytest
 
-from ..hookspecs import FAILED, VERIFY_FAILED
 from .steps import step_log
 
 MAX_PROPERTIES = 200
+_NAMED = pytest.StashKey[set]()  # the evidence files a test's output has named
 
 
 class JunitSteps:
     @pytest.hookimpl
     def pytest_play_step_finish(self, item, step, outcome) -> None:
-        if outcome.status in (FAILED, VERIFY_FAILED):
-            for _kind, path in outcome.evidence:
+        """Name each evidence file once a test: a failing step's, or with DEBUG every browser step's."""
+        if not outcome.evidence or item is None:
+            return
+        named = item.stash.setdefault(_NAMED, set())
+        for _kind, path in outcome.evidence:
+            if str(path) not in named:
+                named.add(str(path))
                 print(attachment_line(path), file=sys.stdout)
 
     @pytest.hookimpl(tryfirst=True)

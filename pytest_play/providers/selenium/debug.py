@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import time
-from pathlib import Path
 
 from ...report import item_masker, keep_unmasked
 from .evidence import EVIDENCE_FILES, artifacts_dir, base_name
@@ -33,7 +32,6 @@ class DebugEvidence:
         self.provider = provider
         self._enabled: bool | None = None
         self._used: set[str] = set()
-        self._named: set[str] = set()
 
     @property
     def enabled(self) -> bool:
@@ -88,11 +86,7 @@ class DebugEvidence:
         node = self.provider.engine.request.node
         keep_unmasked(node, str(path))  # the report names the file on disk
         node.stash.setdefault(EVIDENCE_FILES, set()).add(str(path))
-        self.provider.engine.attach(kind, path)
-        if str(path) not in self._named:
-            # The Jenkins JUnit Attachments plugin's line (as pytest_play.reporting.junit writes it).
-            self._named.add(str(path))
-            print(f"[[ATTACHMENT|{Path(path).resolve()}]]")
+        self.provider.engine.attach(kind, path)  # reporting.junit names it in the JUnit output
 
     def _unique(self, stem: str) -> str:
         candidate, number = stem, 1
