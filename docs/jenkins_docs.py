@@ -2,7 +2,7 @@
 
 - the form's field table, from the Jenkinsfile (read by tests/groovy/pipeline_stub.groovy)
   and, for each field, the pytest options `pytest_play.jenkins` makes of an example value;
-- the browser file key table, from `pytest_play.providers.selenium.launch.KEYS`;
+- the browser file key table, from `pytest_play.providers.selenium.settings.KEYS`;
 - docs/images/jenkins-form.html, the form drawn from the Jenkinsfile as Jenkins lays it
   out, and docs/images/jenkins-form.png, its screenshot by headless Chromium.
 
@@ -116,7 +116,7 @@ def form_table(parameters: list[dict]) -> str:
 
 
 def browser_keys_table() -> str:
-    from pytest_play.providers.selenium.launch import DEFAULTS, KEYS
+    from pytest_play.providers.selenium.settings import DEFAULTS, KEYS
 
     rows = ["| Key | Default | What it does |", "|---|---|---|"]
     for key, doc in KEYS.items():
@@ -178,8 +178,8 @@ button {{ background: #1f6feb; color: #fff; border: 0; border-radius: 6px; paddi
 
 def screenshot(page: Path, png: Path, width: int = 1000) -> None:
     """A full-page screenshot of `page` by headless Chromium (the flags pytest-play's own launches use)."""
-    from pytest_play.providers.selenium.launch import DRIVERS, LaunchPlan, find_executable, load_settings, \
-        quit_driver
+    from pytest_play.providers.selenium.launch import LaunchPlan, find_executable, quit_driver
+    from pytest_play.providers.selenium.settings import DRIVERS, load_settings
 
     plan = LaunchPlan(webdriver="chrome", settings=load_settings({"browser": {"window_size": [width, 800]}}),
                       headless=True, remote_url=None, driver_path=find_executable(DRIVERS["chrome"]),

@@ -500,7 +500,7 @@ def test_firefox_without_geckodriver_fails_with_a_clear_message(run):
 @pytest.mark.parametrize("path", sorted((REPO / "envs" / "browsers").glob("*.yml")),
                          ids=lambda path: path.name)
 def test_the_example_browser_files_are_valid_settings(path):
-    from pytest_play.providers.selenium.launch import load_settings
+    from pytest_play.providers.selenium.settings import load_settings
 
     settings = load_settings(yaml.safe_load(path.read_text()))
     assert settings["name"] in ("chrome", "firefox")

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pytest_play.providers.selenium.launch import (
-    BrowserSetupError, LaunchPlan, check_platform, load_settings, remote_capabilities)
+from pytest_play.providers.selenium.launch import LaunchPlan
+from pytest_play.providers.selenium.settings import (BrowserSetupError, check_platform, load_settings,
+                                                     remote_capabilities)
 
 ENVS = Path(__file__).resolve().parents[1] / "envs"
 

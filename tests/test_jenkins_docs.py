@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_play.providers.selenium import launch
+from pytest_play.providers.selenium import settings
 
 REPO = Path(__file__).resolve().parents[1]
 spec = importlib.util.spec_from_file_location("jenkins_docs", REPO / "docs" / "jenkins_docs.py")
@@ -42,8 +42,8 @@ def test_the_form_table_has_every_field_with_the_options_it_becomes(parameters):
 
 def test_the_browser_key_table_is_the_code_that_reads_the_keys(monkeypatch):
     table = jenkins_docs.browser_keys_table()
-    assert [line.split("|")[1].strip(" `") for line in table.splitlines()[2:]] == list(launch.KEYS)
-    monkeypatch.setitem(launch.KEYS, "new_key", "a key the page does not know yet")
+    assert [line.split("|")[1].strip(" `") for line in table.splitlines()[2:]] == list(settings.KEYS)
+    monkeypatch.setitem(settings.KEYS, "new_key", "a key the page does not know yet")
     doc = (REPO / "docs" / "jenkins.md").read_text()
     fresh = jenkins_docs.with_sections(doc, {"browser-keys": jenkins_docs.browser_keys_table()})
     assert fresh != doc and "| `new_key` |  | a key the page does not know yet |" in fresh

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from test_selenium_provider import run_browser, scenario_text
 
-from pytest_play.providers.selenium.launch import LaunchPlan, load_settings, quit_driver
+from pytest_play.providers.selenium.launch import LaunchPlan, quit_driver
+from pytest_play.providers.selenium.settings import load_settings
 from pytest_play.reporting import steps
 
 REPO = Path(__file__).resolve().parent.parent

@@ -5,7 +5,7 @@ Each choice is a file whose `browser:` section pytest-variables deep-merges, in
 this order: `envs/browsers/BROWSER.yml`, `envs/os/OS.yml`,
 `envs/resolutions/RESOLUTION.yml`, and with DEBUG `envs/browsers/DEBUG.yml`
 then `envs/browsers/BROWSER-DEBUG.yml`. What the merged keys do is
-`pytest_play.providers.selenium.launch.KEYS`.
+`pytest_play.providers.selenium.settings.KEYS`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..providers.selenium.launch import SOURCE_VARIABLE, BrowserSetupError, check_platform
+from ..providers.selenium.settings import SOURCE_VARIABLE, BrowserSetupError, check_platform
 from .values import DEBUG_FILE, DEBUG_SUFFIX, TRUE, Command, ParameterError, Places, browser_section, choose, \
     read, shown
 

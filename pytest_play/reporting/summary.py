@@ -145,7 +145,7 @@ def browser_name(config: pytest.Config) -> str:
     if name is None:
         from ..collect import variables_key
         from ..providers.selenium.fixtures import launch_plan
-        from ..providers.selenium.launch import BrowserSetupError, load_settings
+        from ..providers.selenium.settings import BrowserSetupError, load_settings
 
         option = config.getoption
         try:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from .launch import DRIVERS, BrowserSetupError, LaunchPlan, find_executable, load_settings
+from .launch import LaunchPlan, find_executable
+from .settings import DRIVERS, BrowserSetupError, load_settings
 from .pool import BrowserPool
 
 NAME = "pytest_play.browser.fixtures"
