@@ -80,7 +80,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{MARKER}(*case_ids): the TestRail case ids of the test, e.g. 'C93466'")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("xmlpath", None):  # the property is for the JUnit report only
+        return
     for item in items:
         ids = case_ids(item)
         if ids:
