@@ -215,8 +215,24 @@ def quit_driver(driver, profile: Path | None) -> None:
         kill_tagged_processes(str(profile) + "\0")
     with contextlib.suppress(Exception):
         driver.quit()
+    _release_service(driver)
     if profile is not None:
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def _release_service(driver) -> None:
+    """Close the driver process's pipes and reap it.  selenium's Service.stop()
+    does so only for a process still running, and the one killed above is not:
+    its stdin pipe was left to the garbage collector (a ResourceWarning)."""
+    process = getattr(getattr(driver, "service", None), "process", None)
+    if process is None:
+        return
+    for stream in (process.stdin, process.stdout, process.stderr):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
+    with contextlib.suppress(Exception):
+        process.wait(10)
 
 
 def _proc_table() -> dict:
