@@ -28,6 +28,7 @@ import pytest
 from allure_commons.types import AttachmentType
 
 from ..collect import ENGINE, SCENARIO
+from ..errors import PlayError
 from ..hookspecs import FAILED, SKIPPED, VERIFY_FAILED
 from ..report import cut, item_masker, render
 from .steps import SHOWN_KEYS, parameters_text, step_title, value_text
@@ -70,6 +71,7 @@ class AllureSteps:
         """At the end of the test's call (its engine holds the secrets to mask the row with)."""
         if call.when != "call":
             return
+        _mask_exception(item, call.excinfo)
         for context in reversed(item.stash.get(OPEN_STEPS, [])):  # steps the engine never finished
             context.__exit__(None, None, None)
         item.stash[OPEN_STEPS] = []
@@ -109,6 +111,17 @@ class AllureSteps:
             if os.path.exists(path):
                 allure.attach.file(str(path), name=f"{kind} {os.path.basename(path)}",
                                    attachment_type=_ATTACHMENT_TYPES.get(kind, AttachmentType.TEXT))
+
+
+def _mask_exception(item, excinfo) -> None:
+    """allure-pytest writes the failure's message from the exception itself
+    (`excinfo.exconly()`, after this hook), not from pytest's masked report: mask the
+    texts our errors carry, in place."""
+    error = excinfo.value if excinfo is not None else None
+    if not isinstance(error, PlayError) or item.stash.get(ENGINE, None) is None:
+        return
+    mask = _masker(item)
+    error.args = tuple(mask(arg) if isinstance(arg, str) else arg for arg in error.args)
 
 
 def _masker_attach_rendered(item, outcome) -> None:
