@@ -276,7 +276,8 @@ class Engine:
         return self.masker()(text)
 
     def log(self, message: str) -> None:
-        print(f"[play] {message}", file=self._output or sys.stdout)
+        # One write, so the test's masked output stream masks the line once.
+        (self._output or sys.stdout).write(f"[play] {message}\n")
 
     def teardown(self) -> None:
         """Run teardown callbacks, last registered first; all run even if one fails."""
