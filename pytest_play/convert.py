@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import ScenarioError
+from .errors import ScenarioError, suggest
 from .loader import ScenarioLoader
 from .recordings import Recording, is_recording, read_side, recordings
 from .recordings.common import BASE_URL
@@ -117,9 +117,13 @@ def main(argv=None) -> int:
         print(error.format(str(args.recording)), file=sys.stderr)
         return 1
     if args.test is not None:
+        names = [r.name for r, _ in converted]
         converted = [(r, text) for r, text in converted if r.name == args.test]
         if not converted:
-            print(f"{args.recording}: no test named {args.test!r}", file=sys.stderr)
+            close = suggest(args.test, names)
+            hint = (f"did you mean {' or '.join(map(repr, close))}?" if close
+                    else f"its tests: {', '.join(map(repr, names))}")
+            print(f"{args.recording}: no test named {args.test!r} ({hint})", file=sys.stderr)
             return 2
     if args.output is None:
         if len(converted) > 1:
@@ -128,6 +132,10 @@ def main(argv=None) -> int:
             return 2
         sys.stdout.write(converted[0][1])
         return 0
+    if len(converted) > 1 and args.output.suffix in (".yml", ".yaml") and not args.output.is_dir():
+        print(f"{args.recording} has {len(converted)} tests: give -o DIRECTORY (not the file {args.output}), "
+              f"or --test NAME", file=sys.stderr)
+        return 2
     if len(converted) > 1 or args.output.is_dir():
         args.output.mkdir(parents=True, exist_ok=True)
         for recording, text in converted:
