@@ -26,7 +26,18 @@ DISPLAY_VARIABLES = ("DISPLAY", "WAYLAND_DISPLAY")
 def browser_args(environ: Mapping[str, str], places: Places, command: Command,
                  platform: str = sys.platform) -> list[str]:
     """The browser's variables files, the local webdriver it names, headless without a display."""
-    path = choose(environ, "BROWSER", places.browsers, default=DEFAULT_BROWSER)
+    # BROWSER, OS and RESOLUTION each checked, so that every bad one of them is reported.
+    problems: list[str] = []
+    chosen: dict[str, Path | None] = {}
+    for name, directory, default in (("BROWSER", places.browsers, DEFAULT_BROWSER), ("OS", places.systems, ""),
+                                     ("RESOLUTION", places.resolutions, "")):
+        try:
+            chosen[name] = choose(environ, name, directory, default=default)
+        except ParameterError as error:
+            problems.append(str(error))
+    if problems:
+        raise ParameterError("\n".join(problems))
+    path = chosen["BROWSER"]
     if path is None:
         return []
     if not read(environ, "BROWSER"):
@@ -34,10 +45,7 @@ def browser_args(environ: Mapping[str, str], places: Places, command: Command,
     files = [("BROWSER", path)]
     settings = browser_section(path, "BROWSER")
     local = not settings.get("remote_url") and not read(environ, "SELENIUM_GRID_URL")
-    for name, directory in (("OS", places.systems), ("RESOLUTION", places.resolutions)):
-        chosen = choose(environ, name, directory)
-        if chosen is not None:
-            files.append((name, chosen))
+    files += [(name, chosen[name]) for name in ("OS", "RESOLUTION") if chosen[name] is not None]
     if read(environ, "DEBUG").lower() in TRUE:
         # Deep-merged over the others: debug evidence, console logs, devtools, a grid's video...
         files += [("DEBUG", p) for p in (path.with_name(f"{DEBUG_FILE}.yml"),
