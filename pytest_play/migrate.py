@@ -50,6 +50,7 @@ class FileReport:
     renames: list[Rename] = field(default_factory=list)
     left: list[str] = field(default_factory=list)  # "line: step N: ... left as is"
     error: str | None = None
+    error_line: int | None = None  # the line of a YAML error
 
 
 def examine_file(path: Path, registry: ProviderRegistry) -> FileReport | None:
@@ -61,7 +62,14 @@ def examine_file(path: Path, registry: ProviderRegistry) -> FileReport | None:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         if not path.name.startswith("test_"):
             return None
-        report.error = f"can't read it: {str(exc).splitlines()[0]}"
+        mark = getattr(exc, "problem_mark", None)
+        if mark is not None:  # YAML: the line of the problem, and the problem itself
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            context = getattr(exc, "context", None)
+            report.error_line = mark.line + 1
+            report.error = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
+        else:
+            report.error = f"can't read it: {str(exc).splitlines()[0]}"
         return report
     steps = _steps_node(documents)
     if steps is None:
@@ -176,7 +184,8 @@ def migrate(root: Path, check: bool = False, out=None) -> int:
         checked += 1
         shown = _shown(path)
         if report.error:
-            print(f"{shown}: {report.error}", file=out)
+            where = f"{shown}:{report.error_line}" if report.error_line else shown
+            print(f"{where}: {report.error}", file=out)
             left += 1
             continue
         lines = [(int(message.split(":", 1)[0]), message) for message in report.left]

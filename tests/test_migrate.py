@@ -119,7 +119,8 @@ def test_files_without_steps_are_skipped_and_a_broken_scenario_is_named(pytester
     pytester.makefile(".yml", test_broken="- {type: GET\n")
     result = migrate(pytester, ".")
     assert result.ret == 1
-    result.stdout.fnmatch_lines(["test_broken.yml: can't read it: *",
+    result.stdout.fnmatch_lines(["test_broken.yml:2: invalid YAML: did not find expected ',' or '}' "
+                                 "(while parsing a flow mapping)",
                                  "migrate: 1 scenario file(s) checked; renamed 0 key(s) in 0 file(s); "
                                  "1 left as they are"])
     assert "vars.yml" not in result.stdout.str() and "package.json" not in result.stdout.str()
