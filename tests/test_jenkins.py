@@ -306,7 +306,12 @@ def test_every_invalid_value_is_reported_at_once(form):
 
 def test_a_missing_envs_directory_says_so(form, tmp_path_factory):
     places = Places(tmp_path_factory.mktemp("empty") / "envs", Path("build"))
-    with pytest.raises(ParameterError, match=r"ENVIRONMENT=DEV: unknown; valid values: none: .*envs has no .yml files"):
+    with pytest.raises(ParameterError, match=r"ENVIRONMENT=DEV: unknown; valid values: none: there is no folder "
+                                             r".*envs \(run from the project's folder, or give --envs DIR\)"):
+        build_command({"ENVIRONMENT": "DEV"}, places)
+    places.envs.mkdir()
+    with pytest.raises(ParameterError, match=r"ENVIRONMENT=DEV: unknown; valid values: none: "
+                                             r".*envs has no .yml files"):
         build_command({"ENVIRONMENT": "DEV"}, places)
 
 

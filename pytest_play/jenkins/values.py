@@ -129,7 +129,12 @@ def choose(environ: Mapping[str, str], name: str, directory: Path, default: str 
         return None
     valid = choices(directory)
     if value not in valid:
-        listed = ", ".join(valid) if valid else f"none: {shown(directory)} has no .yml files"
+        if valid:
+            listed = ", ".join(valid)
+        elif directory.is_dir():
+            listed = f"none: {shown(directory)} has no .yml files"
+        else:
+            listed = f"none: there is no folder {shown(directory)} (run from the project's folder, or give --envs DIR)"
         raise ParameterError(f"{name}={value}: unknown; valid values: {listed}")
     return directory / f"{value}.yml"
 
