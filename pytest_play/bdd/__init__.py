@@ -39,7 +39,18 @@ def pytest_configure(config: pytest.Config) -> None:
     from .collect import FEATURE_PATHS
 
     steps = tuple(Path(p).resolve() for p in config.getini("play_bdd_steps"))
+    _check_paths_exist(config, "play_bdd_features", features)
+    _check_paths_exist(config, "play_bdd_steps", steps)
     config.stash[_ACTIVE] = config.stash[FEATURE_PATHS] = (tuple(p.resolve() for p in features), steps)
+
+
+def _check_paths_exist(config: pytest.Config, name: str, paths) -> None:
+    """A misspelled folder would otherwise collect nothing from it, silently."""
+    missing = [str(path) for path in paths if not Path(path).exists()]
+    if missing:
+        base = f"{config.inipath.parent}, the ini file's folder" if config.inipath else "the current directory"
+        raise pytest.UsageError(f"{name}: no such file or folder: {', '.join(missing)} "
+                                f"(its paths are relative to {base})")
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector):
