@@ -84,7 +84,7 @@ def add_statsd_options(parser: pytest.Parser) -> None:
                     help="send metrics steps' values to statsd (pytest-statsd's flag)")
     group.addoption("--stats-host", dest="stats_host", metavar="HOST", default="localhost",
                     help="statsd host (default: localhost)")
-    group.addoption("--stats-port", dest="stats_port", metavar="PORT", default=8125,
+    group.addoption("--stats-port", dest="stats_port", metavar="PORT", default=8125, type=int,
                     help="statsd UDP port (default: 8125)")
     group.addoption("--stats-prefix", dest="stats_prefix", metavar="PREFIX", default=None,
                     help="prefix of every metric name (PREFIX.name)")
