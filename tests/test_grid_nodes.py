@@ -73,7 +73,10 @@ def watch(process, hub, until=lambda seen: False, seen=None, capabilities=None):
             pytest.fail(f"the run did not end in {RUN_TIMEOUT} s\n{hub.log(20)}")
         try:
             seen.update(hub.node_of())
-            capabilities.update(hub.live_sessions())
+            # A session first seen while the grid still fills its capabilities in
+            # gets them from later polls: keep every key seen, the latest value each.
+            for session, caps in hub.live_sessions().items():
+                capabilities.setdefault(session, {}).update(caps)
         except (OSError, ValueError):
             pass
         time.sleep(0.2)
