@@ -34,8 +34,10 @@ SCENARIO = f"""- {{type: get, url: "{PAGE}"}}
 """
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def hub():
+    # One grid per test: the node-death test leaves a dead node (and its sessions) on its
+    # hub, which a test run after it (pytest-randomly's order) would count.
     try:
         grid = GridHub(nodes=2, max_sessions=2)
     except ServiceUnavailable as exc:
@@ -73,8 +75,7 @@ def watch(process, hub, until=lambda seen: False, seen=None, capabilities=None):
             pytest.fail(f"the run did not end in {RUN_TIMEOUT} s\n{hub.log(20)}")
         try:
             seen.update(hub.node_of())
-            # A session first seen while the grid still fills its capabilities in
-            # gets them from later polls: keep every key seen, the latest value each.
+            # Every key seen for a session, the latest value each.
             for session, caps in hub.live_sessions().items():
                 capabilities.setdefault(session, {}).update(caps)
         except (OSError, ValueError):
